@@ -1,0 +1,193 @@
+"""Update rules as sympy: an ordered list of assignments over named symbols.
+
+A :class:`Rule` is what a formula on a page *is*: it renders to LaTeX, and the same
+object executes on numpy arrays (one lambdified function per assignment), so the
+tests can check a rule against the reference class and against ``torch.optim``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import sympy as sp
+from sympy.parsing.sympy_parser import parse_expr
+
+#: what a symbol is, for tables and for the trace recorder
+KINDS = ("param", "grad", "state", "hyper", "step", "temp")
+
+
+@dataclass(frozen=True)
+class Sym:
+    """A named symbol of a rule, with its meaning in Japanese and English."""
+
+    name: str  # Python identifier, also the sympy symbol's name ("v", "eta", "m_hat")
+    latex: str  # how it is written in formulas (r"\eta", r"\hat{m}")
+    ja: str
+    en: str
+    kind: str  # one of KINDS
+    # the name of this quantity in the convention's code: the class attribute or
+    # constructor argument (textbook: "lr", "v", "iter"), or torch.optim's
+    # constructor argument / state name (pytorch: "lr", "momentum_buffer", "step")
+    code: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"symbol {self.name!r}: unknown kind {self.kind!r}")
+
+    def named(self, code: str) -> "Sym":
+        """The same symbol, bound to a name in one convention's code."""
+        return replace(self, code=code)
+
+    @property
+    def s(self) -> sp.Symbol:
+        return sp.Symbol(self.name, real=True)
+
+
+@dataclass
+class Rule:
+    """One convention's update rule for one optimizer.
+
+    ``assignments`` run in order, each ``target ← expr`` evaluated on the values
+    so far (a target may be assigned more than once, e.g. ``g ← g + λW``).
+    ``derived`` are quantities shown to learners (``m̂``, ``v̂``) that the update
+    itself does not need; they are evaluated after the assignments.
+    ``init`` gives the starting value of each state symbol (0 if absent).
+    """
+
+    optimizer: str
+    convention: str  # "textbook" | "pytorch" | "paper"
+    symbols: Mapping[str, Sym]
+    assignments: list[tuple[str, sp.Expr]]
+    derived: list[tuple[str, sp.Expr]] = field(default_factory=list)
+    init: dict[str, float] = field(default_factory=dict)
+    note: str = ""  # one line, Japanese: what this form is and where it comes from
+
+    def __post_init__(self) -> None:
+        names = {s.name for s in self.symbols.values()}
+        for target, expr in self.assignments + self.derived:
+            if target not in names:
+                raise ValueError(f"{self.optimizer}/{self.convention}: target {target!r} has no Sym")
+            unknown = {str(f) for f in sp.sympify(expr).free_symbols} - names
+            if unknown:
+                raise ValueError(f"{self.optimizer}/{self.convention}: unknown symbols {sorted(unknown)}")
+
+    # -- what the rule is made of -------------------------------------------------
+    def sym(self, name: str) -> Sym:
+        return self.symbols[name]
+
+    def of_kind(self, kind: str) -> list[Sym]:
+        return [s for s in self.symbols.values() if s.kind == kind]
+
+    @property
+    def state_names(self) -> list[str]:
+        return [s.name for s in self.of_kind("state")]
+
+    @property
+    def hyper_names(self) -> list[str]:
+        return [s.name for s in self.of_kind("hyper")]
+
+    # -- rendering ----------------------------------------------------------------
+    @cached_property
+    def _latex_names(self) -> dict[sp.Symbol, str]:
+        return {s.s: s.latex for s in self.symbols.values()}
+
+    def latex_expr(self, expr: sp.Expr, values: Mapping[str, str] | None = None) -> str:
+        """LaTeX of ``expr``; with ``values`` (name → already formatted number) substituted."""
+        names = dict(self._latex_names)
+        if values:
+            names.update({self.symbols[k].s: v for k, v in values.items()})
+            return sp.latex(expr, symbol_names=names, mul_symbol="times", order="none")
+        return sp.latex(expr, symbol_names=names, order="none")
+
+    def latex_lines(self, *, derived: bool = True) -> list[str]:
+        """One ``target \\leftarrow expr`` per assignment (derived ones use ``=``)."""
+        lines = [
+            f"{self.symbols[t].latex} &\\leftarrow {self.latex_expr(e)}" for t, e in self.assignments
+        ]
+        if derived:
+            lines += [f"{self.symbols[t].latex} &= {self.latex_expr(e)}" for t, e in self.derived]
+        return lines
+
+    def latex(self, *, derived: bool = True) -> str:
+        """The whole rule as one ``aligned`` block."""
+        body = " \\\\\n".join(self.latex_lines(derived=derived))
+        return "\\begin{aligned}\n" + body + "\n\\end{aligned}"
+
+    # -- execution ----------------------------------------------------------------
+    @cached_property
+    def _compiled(self) -> list[tuple[str, list[str], Callable[..., Any]]]:
+        out = []
+        for target, expr in self.assignments + self.derived:
+            args = sorted(str(f) for f in sp.sympify(expr).free_symbols)
+            fn = sp.lambdify([sp.Symbol(a, real=True) for a in args], expr, modules="numpy")
+            out.append((target, args, fn))
+        return out
+
+    def initial_state(self, like: np.ndarray) -> dict[str, Any]:
+        """Fresh state for one parameter array (``step`` symbols start at 0)."""
+        state: dict[str, Any] = {}
+        for s in self.symbols.values():
+            if s.kind == "state":
+                state[s.name] = np.full_like(like, self.init.get(s.name, 0.0), dtype=np.float64)
+            elif s.kind == "step":
+                state[s.name] = self.init.get(s.name, 0)
+        return state
+
+    def step(self, env: Mapping[str, Any], log: list | None = None) -> dict[str, Any]:
+        """Run every assignment once on ``env`` (params, grads, hypers, state).
+
+        Returns the new environment, with every intermediate and derived value.
+        With ``log``, appends ``(target, {arg: value}, result)`` for each assignment and
+        derived quantity, in order: what a worked example substitutes, line by line.
+        """
+        values = dict(env)
+        for target, args, fn in self._compiled:
+            missing = [a for a in args if a not in values]
+            if missing:
+                raise KeyError(f"{self.optimizer}/{self.convention}: no value for {missing}")
+            inputs = [values[a] for a in args]
+            result = fn(*inputs)
+            if isinstance(result, np.ndarray):
+                result = np.asarray(result, dtype=np.float64)
+            if log is not None:
+                log.append((target, dict(zip(args, inputs)), result))
+            values[target] = result
+        return values
+
+    def assignment_args(self, index: int) -> list[str]:
+        return self._compiled[index][1]
+
+
+def parse(text: str, table: Mapping[str, Sym]) -> sp.Expr:
+    """Parse ``"alpha*v - eta*g"`` over the symbols of ``table``, keeping the written order.
+
+    ``evaluate=False`` keeps the terms as the textbook writes them, so ``latex()``
+    prints ``\\alpha v - \\eta g`` and not sympy's alphabetical ``- \\eta g + \\alpha v``.
+    """
+    local = {name: sym.s for name, sym in table.items()}
+    local.update({"sqrt": sp.sqrt, "Max": sp.Max, "Abs": sp.Abs, "Piecewise": sp.Piecewise, "Eq": sp.Eq,
+                  "Gt": sp.StrictGreaterThan, "sign": sp.sign})
+    return parse_expr(text, local_dict=local, evaluate=False)
+
+
+def build(optimizer: str, convention: str, syms: list[Sym], assignments: list[tuple[str, str]], *,
+          derived: list[tuple[str, str]] = (), init: dict[str, float] | None = None, note: str = "") -> Rule:
+    """A :class:`Rule` from assignments written as text, e.g. ``[("v", "alpha*v - eta*g"), ("W", "W + v")]``."""
+    table = symbols(*syms)
+    return Rule(optimizer, convention, table,
+                [(t, parse(e, table)) for t, e in assignments],
+                [(t, parse(e, table)) for t, e in derived],
+                dict(init or {}), note)
+
+
+def symbols(*syms: Sym) -> dict[str, Sym]:
+    """Build a symbol table, refusing duplicate names."""
+    table: dict[str, Sym] = {}
+    for s in syms:
+        if s.name in table:
+            raise ValueError(f"duplicate symbol {s.name!r}")
+        table[s.name] = s
+    return table
