@@ -7,9 +7,10 @@ tests can check a rule against the reference class and against ``torch.optim``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -37,7 +38,7 @@ class Sym:
         if self.kind not in KINDS:
             raise ValueError(f"symbol {self.name!r}: unknown kind {self.kind!r}")
 
-    def named(self, code: str) -> "Sym":
+    def named(self, code: str) -> Sym:
         """The same symbol, bound to a name in one convention's code."""
         return replace(self, code=code)
 

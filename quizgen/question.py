@@ -1,0 +1,103 @@
+"""The format-free question model: what every output driver renders.
+
+A ``Question`` is plain data (JSON-serialisable with ``to_dict``/``from_dict``). Question
+families build them; drivers (site quiz, drill sheet, Moodle, Anki, JSON) only render them.
+
+For computed questions ``given`` makes the answer recomputable by anyone::
+
+    {"optimizer": "momentum", "convention": "textbook", "hyperparameters": {"lr": 0.1, "momentum": 0.9},
+     "params0": {"W": [1.0]}, "grads": [{"W": [0.5]}, {"W": [0.3]}],       # or "problem", "start", "steps"
+     "asked": {"quantity": "v", "step": 2, "key": "W", "index": 0}}
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+KINDS = ("numeric", "choice")
+
+
+@dataclass
+class Choice:
+    text: str  # Markdown; may hold $math$ or `code`
+    correct: bool
+    value: float | None = None  # numeric choices: the executed value
+    mistake: str | None = None  # name of the mistake (quizgen.mistakes) that produces this choice
+    feedback: str = ""  # shown when this choice (or this value, typed) is given
+
+
+@dataclass
+class Answer:
+    value: float | None = None  # numeric key, computed from exactly the displayed inputs
+    decimals: int | None = None  # displayed rounding: digits after the decimal point
+    tolerance: float | None = None  # accepted absolute error
+    text: str | None = None  # the key as displayed (rounded)
+    index: int | None = None  # choice questions: index of the correct choice
+
+    def accepts(self, x: float) -> bool:
+        """Is ``x`` within tolerance of the key (numeric questions)?"""
+        if self.value is None or self.tolerance is None or not math.isfinite(x):
+            return False
+        return abs(x - self.value) <= self.tolerance
+
+
+@dataclass
+class SolutionStep:
+    text: str  # Markdown (may hold inline $math$)
+    latex: str | None = None  # one display formula (the rule with numbers substituted, ...)
+
+
+@dataclass
+class Figure:
+    kind: str  # "paths": trajectories on a surface
+    data: dict[str, Any]  # plain data; drivers draw it (quizgen.plots)
+    caption: str = ""
+
+
+@dataclass
+class Question:
+    id: str  # "<family>-<seed>" (+ "-<options digest>" when options differ from the defaults)
+    family: str
+    seed: int
+    lang: str  # "ja" | "en"
+    kind: str  # "numeric" (typed answer; choices carry the key and named-mistake values) | "choice"
+    stem: str  # Markdown with $math$
+    answer: Answer
+    choices: list[Choice] = field(default_factory=list)
+    solution: list[SolutionStep] = field(default_factory=list)
+    given: dict[str, Any] | None = None
+    code: str | None = None  # code questions: the class source with blanks marked （あ）（い）
+    figures: list[Figure] = field(default_factory=list)
+    rounding: str = ""  # the rounding rule and tolerance, stated in ``lang``
+    tags: dict[str, Any] = field(default_factory=dict)  # optimizer, topic, syllabus, difficulty
+    options: dict[str, Any] = field(default_factory=dict)  # the options the family was called with
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"question {self.id}: unknown kind {self.kind!r}")
+        if self.kind == "choice" and (self.answer.index is None or not 0 <= self.answer.index < len(self.choices)):
+            raise ValueError(f"question {self.id}: choice question without a valid answer index")
+        if self.choices and sum(c.correct for c in self.choices) != 1:
+            raise ValueError(f"question {self.id}: exactly one choice must be correct")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self, **kw: Any) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False, **kw)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Question:
+        d = dict(d)
+        d["answer"] = Answer(**d["answer"])
+        d["choices"] = [Choice(**c) for c in d.get("choices", [])]
+        d["solution"] = [SolutionStep(**s) for s in d.get("solution", [])]
+        d["figures"] = [Figure(**f) for f in d.get("figures", [])]
+        return cls(**d)
+
+    @property
+    def correct_choice(self) -> Choice | None:
+        return next((c for c in self.choices if c.correct), None)
