@@ -52,7 +52,8 @@ def check_inputs(params: Mapping[str, Any], grads: Mapping[str, Any], owner: str
     if set(params) != set(grads):
         only_p = sorted(set(params) - set(grads))
         only_g = sorted(set(grads) - set(params))
-        raise ValueError(f"{owner}: params and grads have different keys (only in params: {only_p}, only in grads: {only_g})")
+        raise ValueError(f"{owner}: params and grads have different keys "
+                         f"(only in params: {only_p}, only in grads: {only_g})")
     for key in params:
         p, g = params[key], grads[key]
         if not isinstance(p, np.ndarray):

@@ -100,8 +100,10 @@ class Rule:
         names = dict(self._latex_names)
         if values:
             names.update({self.symbols[k].s: v for k, v in values.items()})
-            return sp.latex(expr, symbol_names=names, mul_symbol="times", order="none")
-        return sp.latex(expr, symbol_names=names, order="none")
+            text = sp.latex(expr, symbol_names=names, mul_symbol="times", order="none")
+        else:
+            text = sp.latex(expr, symbol_names=names, order="none")
+        return text.replace(r"\text{for}\:", r"\text{if}\:")
 
     def latex_lines(self, *, derived: bool = True) -> list[str]:
         """One ``target \\leftarrow expr`` per assignment (derived ones use ``=``)."""

@@ -6,8 +6,8 @@ the textbook's comparison demo, so step tables read x and y as separate columns.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -46,7 +46,8 @@ PROBLEMS: dict[str, Problem] = {
         Problem("ravine", "細長い谷（病的曲率）", "ravine (pathological curvature)", r"f(x, y) = \frac{x^2}{20} + y^2",
                 r"\nabla f = \left(\frac{x}{10},\ 2y\right)",
                 lambda x, y: x * x / 20 + y * y, lambda x, y: (x / 10, 2 * y), (0.0, 0.0),
-                (-10, 10), (-5, 5), "y 方向の曲率が x 方向の 20 倍。SGD は y 方向に振動し、x 方向にはなかなか進まない。"),
+                (-10, 10), (-5, 5),
+                "y 方向の曲率が x 方向の 20 倍。SGD は y 方向に振動し、x 方向にはなかなか進まない。"),
         Problem("rosenbrock", "ローゼンブロック関数", "Rosenbrock", r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
                 r"\nabla f = \left(-2(1 - x) - 400x(y - x^2),\ 200(y - x^2)\right)",
                 lambda x, y: (1 - x) ** 2 + 100 * (y - x * x) ** 2,

@@ -1,0 +1,58 @@
+"""``quizgen`` command line. Each subcommand lives in ``quizgen/commands/<name>.py`` with
+``add_parser(subparsers)`` and ``run(args) -> int``; bad input ends with one clear line."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from importlib import import_module
+
+COMMANDS = ("show", "questions", "families", "drill", "export", "conformance", "stress", "bench", "site")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="quizgen", description="E資格 最適化ドリル: questions, drills, exports")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = import_module(f"quizgen.commands.{name}")
+        except ModuleNotFoundError as e:  # a command not written yet
+            if e.name != f"quizgen.commands.{name}":
+                raise
+            continue
+        p = module.add_parser(sub)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+_NEGATIVE = re.compile(r"^-[\d.]+(?:[,，]\s*-?[\d.]+)*$")
+
+
+def _join_negative_values(argv: list[str]) -> list[str]:
+    """``--start -75,-10`` → ``--start=-75,-10`` (argparse would read -75,-10 as an option)."""
+    out: list[str] = []
+    for token in argv:
+        if out and out[-1].startswith("--") and "=" not in out[-1] and _NEGATIVE.match(token):
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(_join_negative_values(list(sys.argv[1:] if argv is None else argv)))
+    try:
+        return int(args._run(args) or 0)
+    except (ValueError, TypeError, KeyError, OSError) as e:
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
+        print(f"quizgen {args.command}: error: {msg}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("quizgen: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

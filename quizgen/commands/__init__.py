@@ -1,0 +1,1 @@
+"""One module per ``quizgen`` subcommand (see quizgen/cli.py)."""

@@ -1,0 +1,110 @@
+"""``quizgen show momentum --problem bowl --start -75,-10 --lr 0.1 --steps 3``: the step table
+in the terminal, with the rule and each step's substituted numbers."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+
+from rich.console import Console
+from rich.table import Table
+
+import optimizers
+
+from .. import formulas
+from ..trace import run as run_trace
+
+
+def _floats(text: str, what: str, n: int | None = None) -> list[float]:
+    try:
+        values = [float(v) for v in text.replace("，", ",").split(",") if v.strip()]
+    except ValueError:
+        raise ValueError(f"{what} must be comma-separated numbers, got {text!r}") from None
+    if n is not None and len(values) != n:
+        raise ValueError(f"{what} needs {n} numbers, got {text!r}")
+    return values
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser("show", help="show a worked example (step table, rule, substituted numbers)",
+                       description="Run a reference optimizer and print every step: the state table, the rule, "
+                                   "and each assignment with its numbers substituted.")
+    p.add_argument("optimizer", help=f"one of: {', '.join(optimizers.MODULES)}")
+    p.add_argument("--problem", default="bowl", help="bowl, ravine, rosenbrock, saddle (default bowl)")
+    p.add_argument("--start", default="-75,-10", help="start point x,y (default -75,-10)")
+    p.add_argument("--grads", help="instead of a problem: gradient per step for a scalar W, e.g. 1.0,0.5,-0.2")
+    p.add_argument("--w0", default="0", help="with --grads: the initial W (default 0)")
+    p.add_argument("--steps", type=int, default=3, help="number of steps (default 3)")
+    p.add_argument("--lr", type=float, help="learning rate (default: the class's)")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="another constructor argument, e.g. --set momentum=0.5 (repeatable)")
+    p.add_argument("--convention", default="textbook", choices=("textbook", "pytorch", "paper"))
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    module = optimizers.get(args.optimizer)
+    if args.steps < 1:
+        raise ValueError(f"--steps must be >= 1, got {args.steps}")
+    kwargs: dict[str, float] = {}
+    if args.lr is not None:
+        kwargs["lr"] = args.lr
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f"--set expects NAME=VALUE, got {item!r}")
+        kwargs[name.strip()] = _floats(value, f"--set {name}", 1)[0]
+    if "lr" in kwargs and args.convention != "pytorch":
+        accepted = inspect.signature(module.INFO.cls.__init__).parameters
+        if "lr" not in accepted:
+            raise ValueError(f"{module.INFO.cls.__name__} has no learning rate (lr); drop --lr")
+    if args.grads:
+        grads = [{"W": [g]} for g in _floats(args.grads, "--grads")]
+        trace = run_trace(module.INFO.key, grads=grads, params0={"W": [_floats(args.w0, "--w0", 1)[0]]},
+                          steps=min(args.steps, len(grads)), convention=args.convention, **kwargs)
+    else:
+        trace = run_trace(module.INFO.key, problem=args.problem, start=_floats(args.start, "--start", 2),
+                          steps=args.steps, convention=args.convention, **kwargs)
+    render(trace, Console())
+    return 0
+
+
+def _plain(latex: str) -> str:
+    """Terminal-friendly text of a LaTeX line (the same string the site renders)."""
+    out = latex
+    for a, b in ((r"\begin{cases}", "{"), (r"\end{cases}", "}"), (r"\text{if}\: ", "if "),
+                 (r"\text{for}\: ", "if "), (r"\text{otherwise}", "otherwise"), (r"\\", "; "),
+                 (r"\text", ""), (r"\left(", "("), (r"\right)", ")"), (r"\times", "×"), (r"\cdot", "·"),
+                 (r"\leftarrow", "←"),
+                 (r"\sqrt", "√"), (r"\frac", "frac"), (r"\hat{m}", "m̂"), (r"\hat{v}", "v̂"), ("&", ""),
+                 (r"\alpha", "α"), (r"\beta", "β"), (r"\gamma", "γ"), (r"\eta", "η"), (r"\mu", "μ"),
+                 (r"\rho", "ρ"), (r"\varepsilon", "ε"), (r"\epsilon", "ε"), (r"\lambda", "λ"), (r"\tau", "τ"),
+                 (r"\max", "max"), (r"\Delta", "Δ"), (r"\psi", "ψ"), ("{", ""), ("}", ""), ("\\", "")):
+        out = out.replace(a, b)
+    return out
+
+
+def render(trace, console: Console) -> None:
+    info = optimizers.get(trace.optimizer).INFO
+    args = ", ".join(f"{k}={v}" for k, v in trace.args.items())
+    where = f"problem {trace.problem}" if trace.problem else "given gradients"
+    console.print(f"[bold]{info.name_ja}[/bold] ({trace.convention}; {args}; {where})")
+    console.print("rule: " + "   ".join(_plain(line) for line in trace.rule.latex_lines()))
+    state = [s.name for s in trace.rule.symbols.values() if s.kind in ("state", "temp")]
+    derived = [t for t, _ in trace.rule.derived]
+    for key in trace.keys:
+        table = Table(title=f"parameter {key}", show_lines=False)
+        for col in ["t", "g", *state, *derived, key] + (["loss"] if trace.problem else []):
+            table.add_column(col, justify="right")
+        loss0 = [formulas.number(trace.loss0)] if trace.problem else []
+        table.add_row("0", "", *[formulas.number(trace.value(s, 0, key)) if s in trace.rule.state_names else ""
+                                 for s in state], *["" for _ in derived], formulas.number(trace.params0[key]), *loss0)
+        for r in trace.records:
+            env = r.after[key]
+            loss = [formulas.number(r.loss)] if trace.problem else []
+            table.add_row(str(r.t), formulas.number(r.grads[key]), *[formulas.number(env[s]) for s in state],
+                          *[formulas.number(env[d]) for d in derived], formulas.number(env["W"]), *loss)
+        console.print(table)
+        for r in trace.records:
+            for line in formulas.step_lines(trace, r.t, key):
+                console.print("  " + _plain(line), highlight=False)
