@@ -1,0 +1,78 @@
+/* 数値の答えの正規化: 日本語キーボードで打った答えを数に直す。
+ * parseAnswer(text) -> {ok: true, value} | {ok: false, reason, message}
+ * 受け付ける形: 全角数字・全角ピリオド（NFKC）、マイナスとして − ー ‐ – — －、空白、
+ * 千の位の区切り（1,234.5）、小数点としてのカンマ（0,28）、分数 a/b、指数表記（1e-3, 1×10^-3）。
+ * 例外は投げない。判別できない入力は reason: "ambiguous"、形が違えば "invalid"。 */
+(function (root) {
+  "use strict";
+  var MAX_LENGTH = 64;
+  var MINUS = /[\u2212\u30FC\uFF70\u2010\u2011\u2012\u2013\u2014\u2015\uFE63\uFF0D]/g;
+  var DECIMAL = "(?:\\d+(?:\\.\\d*)?|\\.\\d+)";
+  var NUMBER_RE = new RegExp("^([+-]?)(" + DECIMAL + ")(?:e([+-]?\\d{1,3}))?$", "i");
+  var TIMES_TEN_RE = new RegExp("^([+-]?" + DECIMAL + ")(?:\\*|x|×|・|·)10\\^?\\(?([+-]?\\d{1,3})\\)?$", "i");
+  var FRACTION_RE = new RegExp("^([+-]?)(" + DECIMAL + ")/(" + DECIMAL + ")$");
+  var MESSAGES = {
+    empty: "答えを入力してください。",
+    too_long: "入力が長すぎます。数を 1 つだけ入力してください。",
+    ambiguous: "カンマが千の位の区切りか小数点か判別できません。小数点には「.」を使ってください（例: 1.234 または 1234）。",
+    invalid: "数として読めませんでした。例: -0.28、−０．２８、1/4、1e-3"
+  };
+
+  function fail(reason) {
+    return { ok: false, reason: reason, message: MESSAGES[reason] };
+  }
+
+  function clean(text) {
+    var s = String(text);
+    if (s.normalize) s = s.normalize("NFKC");
+    s = s.replace(MINUS, "-").replace(/\s+/g, "");
+    return s;
+  }
+
+  /* カンマの意味を決める: "1,234,567.8" は区切り、"0,28" は小数点、"1,234" は判別不能 */
+  function commas(s) {
+    if (s.indexOf(",") < 0) return s;
+    var sign = /^[+-]/.test(s) ? s.charAt(0) : "";
+    var body = sign ? s.slice(1) : s;
+    var grouped = /^\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:e[+-]?\d+)?$/i;
+    if (body.indexOf(".") >= 0) return grouped.test(body) ? sign + body.replace(/,/g, "") : null;
+    var parts = body.split(",");
+    if (parts.length > 2) return grouped.test(body) ? sign + body.replace(/,/g, "") : null;
+    if (!/^\d+$/.test(parts[0]) || !/^\d+(?:e[+-]?\d+)?$/i.test(parts[1])) return null;
+    if (/^0+$/.test(parts[0]) || !/^\d{3}(?:e|$)/i.test(parts[1])) return sign + parts[0] + "." + parts[1];
+    return "ambiguous";
+  }
+
+  function finite(v) {
+    return typeof v === "number" && isFinite(v) ? { ok: true, value: v } : fail("invalid");
+  }
+
+  function parseAnswer(text) {
+    if (text === null || text === undefined) return fail("empty");
+    var s = clean(text);
+    if (s.length === 0) return fail("empty");
+    if (s.length > MAX_LENGTH) return fail("too_long");
+    var m = FRACTION_RE.exec(s);
+    if (m) {
+      var den = Number(m[3]);
+      if (den === 0) return fail("invalid");
+      return finite((m[1] === "-" ? -1 : 1) * Number(m[2]) / den);
+    }
+    m = TIMES_TEN_RE.exec(s);
+    if (m) {
+      var mantissa = parseAnswer(m[1]);
+      if (!mantissa.ok) return mantissa;
+      return finite(Number(String(mantissa.value) + "e" + Number(m[2])));
+    }
+    var c = commas(s);
+    if (c === "ambiguous") return fail("ambiguous");
+    if (c === null) return fail("invalid");
+    m = NUMBER_RE.exec(c);
+    if (!m) return fail("invalid");
+    return finite(Number(c));
+  }
+
+  var api = { parseAnswer: parseAnswer, MESSAGES: MESSAGES, MAX_LENGTH: MAX_LENGTH };
+  if (typeof module === "object" && module.exports) module.exports = api;
+  else root.EshikakuNormalize = api;
+})(typeof self !== "undefined" ? self : this);
