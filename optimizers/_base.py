@@ -58,7 +58,7 @@ def check_inputs(params: Mapping[str, Any], grads: Mapping[str, Any], owner: str
         p, g = params[key], grads[key]
         if not isinstance(p, np.ndarray):
             raise TypeError(f"{owner}: params[{key!r}] must be a numpy array, got {type(p).__name__}")
-        if not isinstance(g, np.ndarray):
+        if not isinstance(g, (np.ndarray, np.floating)):
             raise TypeError(f"{owner}: grads[{key!r}] must be a numpy array, got {type(g).__name__}")
         if not np.issubdtype(p.dtype, np.floating):
             raise TypeError(f"{owner}: params[{key!r}] must be a float array (in-place update), got dtype {p.dtype}")

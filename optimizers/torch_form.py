@@ -116,6 +116,20 @@ def from_torch(name: str, **kwargs: Any) -> RuleOptimizer:
     return RuleOptimizer(key, get(module_key).rule("pytorch", **args), args)
 
 
+def torch_form_of(name: str, **kwargs: Any) -> RuleOptimizer:
+    """What PyTorch computes for reference optimizer ``name``: its torch.optim class with the
+    arguments that match the reference class's defaults (``INFO.torch_kwargs``), overridden by
+    ``kwargs``. ``torch_form_of("nesterov", lr=0.1)`` is ``SGD(lr=0.1, momentum=0.9, nesterov=True)``."""
+    from . import get
+
+    module = get(name)
+    torch_name = module.INFO.torch
+    if torch_name is None:
+        raise ValueError(f"{module.INFO.cls.__name__} has no torch.optim counterpart")
+    matching = module.INFO.torch_kwargs(module.INFO.cls()) if module.INFO.torch_kwargs else {}
+    return from_torch(torch_name, **{**matching, **kwargs})
+
+
 def from_rule(name: str, convention: str, **args: Any) -> RuleOptimizer:
     """Execute optimizer ``name``'s rule in ``convention`` with the reference class's arguments
     (defaults taken from the class), e.g. ``from_rule("adam", "paper", lr=0.1)``."""
