@@ -7,6 +7,7 @@ an update by other means.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -62,6 +63,16 @@ def _active(expr: sp.Expr, inputs: dict[str, Any], index: int | None) -> sp.Expr
     return expr
 
 
+def _with_step(latex: str, step: int | None) -> str:
+    """``v`` → ``v_{2}``; ``\eta_t`` → ``\eta_{2}`` (its t is the step); ``r_{x}`` → ``{r_{x}}_{2}``."""
+    if step is None:
+        return latex
+    m = re.fullmatch(r"(.*)_(?:t|\{t\})", latex)
+    if m:
+        return f"{m.group(1)}_{{{step}}}"
+    return f"{{{latex}}}_{{{step}}}" if "_" in latex else f"{latex}_{{{step}}}"
+
+
 def substitution(rule: Rule, position: int, inputs: dict[str, Any], result: Any, *, step: int | None = None,
                  index: int | None = None, sig: int = SIG) -> str:
     """LaTeX of one assignment with numbers: ``v_{2} = 0.9 \\times (-0.2) - 0.1 \\times 1 = -0.28``.
@@ -71,7 +82,7 @@ def substitution(rule: Rule, position: int, inputs: dict[str, Any], result: Any,
     target, expr = (rule.assignments + rule.derived)[position]
     expr = _active(expr, inputs, index)
     values = {k: _paren(number_latex(_element(v, index), sig)) for k, v in inputs.items()}
-    lhs = rule.symbols[target].latex + (f"_{{{step}}}" if step is not None else "")
+    lhs = _with_step(rule.symbols[target].latex, step)
     symbolic = rule.latex_expr(expr)
     numeric = rule.latex_expr(expr, values)
     value = number_latex(_element(result, index), sig)
