@@ -64,7 +64,7 @@ def _active(expr: sp.Expr, inputs: dict[str, Any], index: int | None) -> sp.Expr
 
 
 def _with_step(latex: str, step: int | None) -> str:
-    """``v`` → ``v_{2}``; ``\eta_t`` → ``\eta_{2}`` (its t is the step); ``r_{x}`` → ``{r_{x}}_{2}``."""
+    r"""``v`` → ``v_{2}``; ``\eta_t`` → ``\eta_{2}`` (its t is the step); ``r_{x}`` → ``{r_{x}}_{2}``."""
     if step is None:
         return latex
     m = re.fullmatch(r"(.*)_(?:t|\{t\})", latex)
