@@ -1,0 +1,198 @@
+"""Moodle XML: ``render(questions) -> str`` (import with *Question bank → Import → Moodle XML format*).
+
+Layout, as Moodle's ``qformat_xml`` importer reads it:
+
+* ``<?xml version="1.0" encoding="UTF-8"?>`` first (Moodle's parser is confused by anything before it),
+  then ``<quiz>``;
+* a ``category`` pseudo-question per optimizer, ``$course$/top/E資格 最適化/<optimizer>`` (general questions
+  go to ``…/共通``); tick "Get category from file" when importing;
+* ``kind == "numeric"`` → ``numerical``: the key first (``fraction="100"``, with its absolute tolerance),
+  then every named mistake's executed value (``fraction="0"``, same tolerance, its feedback), then ``*``
+  (anything else, ``fraction="0"``). Moodle grades by the first answer whose interval holds the response,
+  so a mistake's value only gets its feedback when it is not also within the key's tolerance;
+* ``kind == "choice"`` (choice, code, formula, concept, trajectory families) → ``multichoice`` with one
+  correct answer (``fraction`` 100/0), shuffled by Moodle, feedback per answer;
+* the worked solution is the general feedback; the question name shows the id and the seed;
+* text is HTML in CDATA (a ``]]>`` inside is split across two CDATA sections); math is ``\\( … \\)`` /
+  ``\\[ … \\]`` for Moodle's MathJax filter; figures are embedded as base64 ``<file>`` elements and
+  referenced as ``@@PLUGINFILE@@/<name>``.
+
+This module renders only: every value it writes comes from the :class:`~quizgen.question.Question`.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from xml.sax.saxutils import escape, quoteattr
+
+from ..question import Question
+from . import render as R
+from .figures import Image, images
+from .select import optimizer_of
+
+ROOT = "E資格 最適化"
+GENERAL = {"ja": "共通", "en": "General"}
+PENALTY = "0.3333333"
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _check_chars(text: str, where: str) -> str:
+    m = _XML_BAD.search(text)
+    if m:
+        raise ValueError(f"{where}: character U+{ord(m.group()):04X} cannot be written in XML 1.0")
+    return text
+
+
+def cdata(text: str) -> str:
+    """``text`` in CDATA; a ``]]>`` inside ends one section and starts the next between ``]]`` and ``>``."""
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def number(x: float) -> str:
+    """A finite float as positional decimal text that parses back to the same float (``1e-07`` → ``0.0000001``)."""
+    x = float(x)
+    if not math.isfinite(x):
+        raise ValueError(f"not a finite number: {x!r}")
+    text = format(Decimal(repr(x)), "f")
+    return text
+
+
+def category_name(q: Question) -> str:
+    """The optimizer's display name (``モーメンタム (Momentum)``), or the general category."""
+    key = optimizer_of(q)
+    if key:
+        import optimizers
+
+        try:
+            return optimizers.get(key).INFO.name_ja
+        except ValueError:
+            return key
+    return GENERAL.get(q.lang, GENERAL["ja"])
+
+
+def category_path(name: str, root: str = ROOT) -> str:
+    """Moodle splits category paths on ``/``; a literal slash in a name is written ``//``."""
+    return "$course$/top/" + "/".join(part.replace("/", "//") for part in (root, name))
+
+
+def _text(tag: str, html: str, where: str, files: Sequence[Image] = (), indent: str = "    ") -> str:
+    out = f'{indent}<{tag} format="html">\n{indent}  <text>{cdata(_check_chars(html, where))}</text>\n'
+    for f in files:
+        out += (f'{indent}  <file name={quoteattr(f.name)} path="/" encoding="base64">'
+                f"{base64.b64encode(f.data).decode('ascii')}</file>\n")
+    return out + f"{indent}</{tag}>\n"
+
+
+def _answer(fraction: int, text: str, feedback_html: str, where: str, tolerance: str | None = None,
+            fmt: str = "moodle_auto_format") -> str:
+    out = f'    <answer fraction="{fraction}" format="{fmt}">\n'
+    out += f"      <text>{text}</text>\n"
+    out += _text("feedback", feedback_html, where, indent="      ")
+    if tolerance is not None:
+        out += f"      <tolerance>{tolerance}</tolerance>\n"
+    return out + "    </answer>\n"
+
+
+def _tags(q: Question) -> str:
+    values = [f"family:{q.family}", f"seed:{q.seed}"] + [f"{k}:{v}" for k, v in R.tag_pairs(q)]
+    body = "".join(f"      <tag><text>{cdata(_check_chars(t, q.id))}</text></tag>\n" for t in dict.fromkeys(values))
+    return f"    <tags>\n{body}    </tags>\n"
+
+
+def question_name(q: Question) -> str:
+    opt = optimizer_of(q) or "-"
+    return f"{q.family} / {opt} / {q.id} (seed {q.seed})"
+
+
+def render_question(q: Question, image_format: str = "png") -> str:
+    lab = R.labels(q.lang)
+    imgs = images(q, image_format) if q.figures else []
+    body = R.question_body(
+        q, lambda i: f'<img src="@@PLUGINFILE@@/{imgs[i].name}" alt="{R.alt_text(q.figures[i].caption)}" />')
+    general = R.key_html(q) + R.solution_html(q) + R.provenance_html(q)
+    qtype = "numerical" if q.kind == "numeric" else "multichoice"
+    out = f"  <question type=\"{qtype}\">\n"
+    out += f"    <name>\n      <text>{cdata(_check_chars(question_name(q), q.id))}</text>\n    </name>\n"
+    out += _text("questiontext", body, q.id, imgs)
+    out += _text("generalfeedback", general, q.id)
+    out += f"    <defaultgrade>1</defaultgrade>\n    <penalty>{PENALTY}</penalty>\n    <hidden>0</hidden>\n"
+    out += "    <idnumber></idnumber>\n"
+    if q.kind == "numeric":
+        a = q.answer
+        if a.value is None or a.tolerance is None:
+            raise ValueError(f"question {q.id}: a numeric question needs answer.value and answer.tolerance")
+        tol = number(a.tolerance)
+        key = q.correct_choice
+        out += _answer(100, number(a.value), R.md(key.feedback) if key and key.feedback else lab["correct"], q.id,
+                       tol)
+        for c in q.choices:
+            if c.correct or c.value is None:
+                continue
+            fb = R.md(c.feedback) if c.feedback else R.md_inline(c.text)
+            out += _answer(0, number(c.value), fb, q.id, tol)
+        out += _answer(0, "*", lab["incorrect"], q.id, "0")
+        out += ("    <unitgradingtype>0</unitgradingtype>\n    <unitpenalty>0.1000000</unitpenalty>\n"
+                "    <showunits>3</showunits>\n    <unitsleft>0</unitsleft>\n")
+    else:
+        out += ("    <single>true</single>\n    <shuffleanswers>1</shuffleanswers>\n"
+                "    <answernumbering>abc</answernumbering>\n"
+                "    <showstandardinstruction>0</showstandardinstruction>\n")
+        out += _text("correctfeedback", lab["correct"], q.id)
+        out += _text("partiallycorrectfeedback", "", q.id)
+        out += _text("incorrectfeedback", lab["incorrect"], q.id)
+        for c in q.choices:
+            fb = R.md(c.feedback) if c.feedback else ""
+            out += _answer(100 if c.correct else 0, cdata(_check_chars(R.md_inline(c.text), q.id)), fb, q.id,
+                           fmt="html")
+    out += _tags(q)
+    return out + "  </question>\n"
+
+
+def _category(path: str, info: str) -> str:
+    return (f'  <question type="category">\n    <category>\n      <text>{cdata(path)}</text>\n    </category>\n'
+            f'    <info format="html">\n      <text>{cdata(info)}</text>\n    </info>\n  </question>\n')
+
+
+def _order(q: Question) -> tuple[int, str]:
+    import optimizers
+
+    key = optimizer_of(q)
+    order = list(optimizers.ORDER)
+    return (order.index(key) if key in order else len(order), key or "")
+
+
+def render(questions: Iterable[Question], *, image_format: str = "png", root: str = ROOT,
+           comment: str | None = None) -> str:
+    """The whole file: one category per optimizer (teaching order; general ones last), questions in
+    the order given within each category."""
+    qs = list(questions)
+    groups: dict[tuple[int, str], list[Question]] = {}
+    for q in sorted(qs, key=_order):  # stable: keeps the given order inside a category
+        groups.setdefault(_order(q), []).append(q)
+    out = '<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n'
+    if comment:
+        out += f"<!-- {escape(comment).replace('--', '- -')} -->\n"
+    for members in groups.values():
+        first = members[0]
+        name = category_name(first)
+        info = _category_info(first)
+        out += _category(category_path(name, root), info)
+        out += "".join(render_question(q, image_format) for q in members)
+    return out + "</quiz>\n"
+
+
+def _category_info(q: Question) -> str:
+    key = optimizer_of(q)
+    if not key:
+        return ""
+    import optimizers
+
+    try:
+        info = optimizers.get(key).INFO
+    except ValueError:
+        return ""
+    return f"<p>{R.esc(info.summary_ja)}</p>"

@@ -1,0 +1,326 @@
+"""Plots as pure functions: plain data in, SVG text out (matplotlib, Noto Sans CJK JP).
+
+Every function takes plain data (lists of numbers, labels, problem keys), never runs an
+optimizer, and returns the same bytes for the same data (``svg.hashsalt`` fixed, no date in
+the metadata, text drawn as paths so the SVG needs no font at view time). The site, drill
+sheets and the trajectory-identification questions all draw through here.
+
+The shapes:
+
+- a path plot: ``{"problem": "ravine", "series": [{"label": "SGD", "points": [[x, y], ...]}, ...]}``
+  (optional per series: ``"losses"``, ``"color"``; optional: ``"title"``, ``"xlim"``, ``"ylim"``);
+- a curve plot: ``{"panels": [{"title": ..., "xlabel": ..., "ylabel": ..., "log": bool,
+  "series": [{"label": ..., "x": [...], "y": [...]}]}]}``.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from . import problems as P  # noqa: E402
+
+FONT = "Noto Sans CJK JP"
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f",
+           "#bcbd22", "#393b79", "#637939")
+RC = {
+    "font.family": [FONT, "DejaVu Sans"],
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.titley": 1.0,  # a fixed title position: auto-placing it measured every tick label again
+    "axes.titlepad": 4.0,
+    "axes.unicode_minus": True,
+    "svg.hashsalt": "quizgen-plots",
+    "svg.fonttype": "path",
+    "figure.dpi": 72,
+    "axes.linewidth": 0.8,
+    "legend.fontsize": 8,
+    "legend.framealpha": 0.9,
+}
+PAGE_WIDTH = 7.2  # inches: about the width of the page's content column
+HUGE = 1e6  # a path coordinate beyond this many view widths counts as diverged
+
+
+def _svg(fig: Figure) -> str:
+    # fixed margins (no constrained layout, no tight bbox): measuring every text twice was most of the time
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    return buf.getvalue()
+
+
+def _figure(width: float, height: float, **margins: float) -> Figure:
+    fig = Figure(figsize=(width, height))
+    pad = {"left": 0.6 / width, "right": 1 - 0.15 / width, "bottom": 0.5 / height, "top": 1 - 0.3 / height,
+           "wspace": 0.28, "hspace": 0.45}
+    pad.update(margins)
+    fig.subplots_adjust(**pad)
+    return fig
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _pow10(value: float, _pos: int | None = None) -> str:
+    """Tick label of a log axis as plain text (10⁻²): no mathtext, which was slow to lay out."""
+    if value <= 0 or not math.isfinite(value):
+        return ""
+    e = math.log10(value)
+    if abs(e - round(e)) > 1e-9:
+        return ""
+    e = int(round(e))
+    return {0: "1", 1: "10"}.get(e, "10" + str(e).translate(_SUPERSCRIPT))
+
+
+def _log_axis(ax, axis: str = "y") -> None:
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(LogLocator(base=10, numticks=8))
+    target.set_major_formatter(FuncFormatter(_pow10))
+    target.set_minor_locator(NullLocator())
+
+
+def _styled(fn: Callable[..., str]) -> Callable[..., str]:
+    """Run a public plot function entirely under the module's rc settings (fonts, hash salt)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> str:
+        with matplotlib.rc_context(RC):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def color(i: int, series: Mapping[str, Any] | None = None) -> str:
+    if series is not None and series.get("color"):
+        return str(series["color"])
+    return PALETTE[i % len(PALETTE)]
+
+
+def finite_prefix(points: Sequence[Sequence[float]], limit: float = math.inf) -> tuple[np.ndarray, bool]:
+    """The points up to the first one that is not finite or beyond ``limit``; and whether any were cut."""
+    arr = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    ok = np.all(np.isfinite(arr), axis=1) & np.all(np.abs(arr) <= limit, axis=1)
+    bad = np.flatnonzero(~ok)
+    if bad.size:
+        return arr[: bad[0]], True
+    return arr, False
+
+
+def _levels(problem: P.Problem, z: np.ndarray) -> np.ndarray:
+    if problem.key == "saddle":
+        top = float(np.nanmax(np.abs(z)))
+        return np.linspace(-top, top, 17)[1:-1]
+    lo = max(float(np.nanmin(z[z > 0])) if np.any(z > 0) else 1e-3, 1e-3)
+    hi = float(np.nanmax(z))
+    if problem.key == "rosenbrock":
+        return np.logspace(-1, math.log10(hi), 14)
+    return np.geomspace(max(lo, hi / 1e4), hi, 14)
+
+
+def _contours(ax, problem: P.Problem, xlim, ylim) -> None:
+    xs = np.linspace(xlim[0], xlim[1], 161)
+    ys = np.linspace(ylim[0], ylim[1], 161)
+    X, Y = np.meshgrid(xs, ys)
+    Z = problem.f(X, Y)
+    ax.contour(X, Y, Z, levels=_levels(problem, Z), colors="#b8b8b8", linewidths=0.6)
+    if problem.minimum is not None:
+        ax.plot(*problem.minimum, marker="*", color="#444444", markersize=9, zorder=5, linestyle="none")
+    else:
+        ax.plot(0, 0, marker="x", color="#444444", markersize=7, zorder=5, linestyle="none")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+
+
+def _view(data: Mapping[str, Any], problem: P.Problem) -> tuple[tuple[float, float], tuple[float, float]]:
+    xlim = tuple(data.get("xlim") or problem.xlim)
+    ylim = tuple(data.get("ylim") or problem.ylim)
+    return xlim, ylim  # type: ignore[return-value]
+
+
+def _draw_paths(ax, data: Mapping[str, Any], problem: P.Problem, *, legend: bool | str = True,
+                index0: int = 0) -> None:
+    xlim, ylim = _view(data, problem)
+    _contours(ax, problem, xlim, ylim)
+    span = max(xlim[1] - xlim[0], ylim[1] - ylim[0])
+    for i, s in enumerate(data["series"]):
+        pts, cut = finite_prefix(s["points"], HUGE * span)
+        if not len(pts):
+            continue
+        c = color(index0 + i, s)
+        label = s.get("label")
+        if cut:
+            label = f"{label}（発散）" if label else "発散"
+        ax.plot(pts[:, 0], pts[:, 1], "-o", color=c, markersize=2.6, linewidth=1.1, label=label, zorder=3,
+                clip_on=True)
+        ax.plot(pts[0, 0], pts[0, 1], marker="s", color=c, markersize=4.5, zorder=4)
+    if legend is True and any(s.get("label") for s in data["series"]):
+        ax.legend(loc="best")
+
+
+MANY = 4  # more series than this: the legend goes below the plot instead of over it
+
+
+@_styled
+def paths_svg(data: Mapping[str, Any], *, width: float = PAGE_WIDTH * 0.62, height: float = 3.4) -> str:
+    """Paths over the contour lines of ``data["problem"]`` (the shape in the module doc)."""
+    problem = P.get(data["problem"])
+    fig = _figure(width, height)
+    ax = fig.add_subplot()
+    _draw_paths(ax, data, problem)
+    if data.get("title"):
+        ax.set_title(data["title"])
+    return _svg(fig)
+
+
+def _loss_axes(ax, series: Sequence[Mapping[str, Any]], *, title: str | None = None, index0: int = 0) -> None:
+    positive = all(v is None or not math.isfinite(v) or v > 0 for s in series for v in s["losses"])
+    floor = None
+    for i, s in enumerate(series):
+        y = np.array([np.nan if v is None else v for v in s["losses"]], dtype=np.float64)
+        y[~np.isfinite(y)] = np.nan
+        if positive:
+            nz = y[y > 0]
+            tiny = float(np.nanmin(nz)) if nz.size else 1.0
+            floor = tiny if floor is None else min(floor, tiny)
+        ax.plot(np.arange(len(y)), y, "-", color=color(index0 + i, s), linewidth=1.3, label=s.get("label"))
+    if positive:
+        ax.set_yscale("log")
+        _log_axis(ax)
+    else:
+        ax.set_yscale("symlog", linthresh=1e-2)
+    ax.set_xlabel("ステップ")
+    ax.set_ylabel("損失（対数）" if positive else "損失")
+    ax.grid(True, which="major", color="#e4e4e4", linewidth=0.6)
+    if title:
+        ax.set_title(title)
+
+
+@_styled
+def loss_svg(data: Mapping[str, Any], *, width: float = PAGE_WIDTH * 0.5, height: float = 3.0) -> str:
+    """Loss against step, log scale: ``{"series": [{"label": ..., "losses": [...]}], "title": ...}``."""
+    fig = _figure(width, height)
+    ax = fig.add_subplot()
+    _loss_axes(ax, data["series"], title=data.get("title"))
+    if any(s.get("label") for s in data["series"]):
+        ax.legend(loc="best")
+    return _svg(fig)
+
+
+@_styled
+def paths_and_loss_svg(data: Mapping[str, Any], *, width: float = PAGE_WIDTH, height: float = 3.2) -> str:
+    """Paths on the surface (left) and their loss against step (right); each series needs ``"losses"``."""
+    problem = P.get(data["problem"])
+    many = len(data["series"]) > MANY
+    rows = math.ceil(len(data["series"]) / 6) if many else 0
+    extra = 0.25 * rows + (0.15 if many else 0)
+    height += extra
+    fig = _figure(width, height, left=0.075, right=0.985, bottom=(0.5 + extra) / height, top=1 - 0.25 / height,
+                  wspace=0.22)
+    left, right = fig.subplots(1, 2, width_ratios=[1.35, 1])
+    _draw_paths(left, data, problem, legend=not many)
+    left.set_title(data.get("title") or problem.name_ja)
+    _loss_axes(right, data["series"], title="損失の推移")
+    if many:
+        handles, labels = left.get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=6, fontsize=7.5, frameon=False)
+    return _svg(fig)
+
+
+@_styled
+def small_multiples_svg(data: Mapping[str, Any], *, ncols: int = 4, panel: float = 1.9) -> str:
+    """One panel per series (its label as the panel title), same view and colours as the overlay."""
+    problem = P.get(data["problem"])
+    n = len(data["series"])
+    nrows = max(1, math.ceil(n / ncols))
+    fig = _figure(PAGE_WIDTH, panel * nrows * 0.95, left=0.06, right=0.99, bottom=0.1 / nrows, top=1 - 0.2 / nrows,
+                  wspace=0.12, hspace=0.35)
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True)).reshape(-1)
+    for i, ax in enumerate(axes):
+        if i >= n:
+            ax.set_visible(False)
+            continue
+        s = data["series"][i]
+        one = dict(data, series=[dict(s, label=None)])
+        _draw_paths(ax, one, problem, legend=False, index0=i)
+        pts, cut = finite_prefix(s["points"])
+        ax.set_title(s["label"] + ("（発散）" if cut else ""), fontsize=8.5)
+        ax.tick_params(labelsize=7)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+    return _svg(fig)
+
+
+@_styled
+def curves_svg(data: Mapping[str, Any], *, width: float = PAGE_WIDTH, height: float = 3.0) -> str:
+    """Panels of curves side by side (training loss and accuracy): the curve shape in the module doc."""
+    panels = data["panels"]
+    fig = _figure(width, height, left=0.08, right=0.8, bottom=0.15, top=0.91, wspace=0.3)
+    axes = np.atleast_1d(fig.subplots(1, len(panels))).reshape(-1)
+    for ax, p in zip(axes, panels):
+        for i, s in enumerate(p["series"]):
+            ax.plot(s["x"], s["y"], "-", color=color(i, s), linewidth=1.3, label=s.get("label"))
+        if p.get("log"):
+            ax.set_yscale("log")
+            _log_axis(ax)
+        ax.set_title(p.get("title", ""))
+        ax.set_xlabel(p.get("xlabel", ""))
+        ax.set_ylabel(p.get("ylabel", ""))
+        ax.grid(True, color="#e4e4e4", linewidth=0.6)
+    if panels and any(s.get("label") for s in panels[0]["series"]):
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="center right", fontsize=7.5, frameon=False)
+    return _svg(fig)
+
+
+def _png(fig: Figure, dpi: int) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight", pad_inches=0.05)
+    return buf.getvalue()
+
+
+@_styled
+def paths_png(data: Mapping[str, Any], *, width: float = PAGE_WIDTH * 0.62, height: float = 3.4,
+              dpi: int = 150) -> bytes:
+    """:func:`paths_svg` as PNG bytes (for exports whose viewers may not show SVG: Moodle, Anki).
+
+    Same drawing, same data; no time or software stamp, so the same data gives the same bytes.
+    """
+    problem = P.get(data["problem"])
+    fig = _figure(width, height)
+    ax = fig.add_subplot()
+    _draw_paths(ax, data, problem)
+    if data.get("title"):
+        ax.set_title(data["title"])
+    return _png(fig, dpi)
+
+
+@_styled
+def function_paths_svg(data: Mapping[str, Any], *, width: float = PAGE_WIDTH * 0.7, height: float = 3.0) -> str:
+    """Runs on a 1-D function: ``{"x": grid, "f": values, "series": [{"label", "x": [...], "y": [...]}]}``."""
+    fig = _figure(width, height)
+    ax = fig.add_subplot()
+    ax.plot(data["x"], data["f"], "-", color="#888888", linewidth=1.2)
+    for i, s in enumerate(data["series"]):
+        c = color(i, s)
+        ax.plot(s["x"], s["y"], "o", color=c, markersize=3, alpha=0.55, label=s.get("label"))
+        ax.plot(s["x"][0], s["y"][0], "s", color=c, markersize=6)
+        ax.plot(s["x"][-1], s["y"][-1], "*", color=c, markersize=11, markeredgecolor="black", markeredgewidth=0.5)
+    ax.set_xlabel(data.get("xlabel", "x"))
+    ax.set_ylabel(data.get("ylabel", "f(x)"))
+    ax.grid(True, color="#e4e4e4", linewidth=0.6)
+    if any(s.get("label") for s in data["series"]):
+        ax.legend(loc="best")
+    return _svg(fig)

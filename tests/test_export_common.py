@@ -1,0 +1,221 @@
+"""Exports, shared parts: fixtures (real generated questions, a hostile one), selection, the CLI's
+errors and atomic writes, the HTML rendering of Markdown and math."""
+
+from __future__ import annotations
+
+import html
+import os
+from html.parser import HTMLParser
+
+import pytest
+
+import quizgen
+from quizgen import seeds
+from quizgen.cli import main as cli_main
+from quizgen.export import check_target, render, select, write_atomic
+from quizgen.question import Answer, Choice, Figure, Question, SolutionStep
+from quizgen.trace import run
+
+HOSTILE = "<script>alert('x')</script> & ]]> {braces} {{c1::cloze}} }}"
+
+
+# -- fixtures ---------------------------------------------------------------------------------
+def real_questions(variants: int = 2, seed: int = 11) -> list[Question]:
+    """Every family, ``variants`` each, through the same selection the CLI uses."""
+    sel = select.make_selection(None, variants, seed)
+    return select.questions(sel)
+
+
+def hostile_question() -> Question:
+    """A concept-style true/false statement whose every text holds markup, entities, CDATA ends, braces."""
+    return Question(
+        id="concept-hostile", family="concept", seed=424242, lang="ja", kind="choice",
+        stem=f"次の記述は正しいか。「Adam は $\\hat{{m}}_t < m_t \\& \\{{x\\}}$ となる {HOSTILE}」",
+        answer=Answer(index=1),
+        choices=[Choice(text=f"正しい {HOSTILE}", correct=False, mistake="no_bias_correction",
+                        feedback=f"誤り: {HOSTILE}"),
+                 Choice(text="誤り", correct=True, feedback=f"その通り {HOSTILE}")],
+        solution=[SolutionStep(text=f"解説 {HOSTILE}", latex=r"\hat{m}_t = \frac{m_t}{1 - \beta_1^t} < \{x\}")],
+        given=None, code=f"x = 1  # {HOSTILE}", rounding="",
+        tags={"optimizer": "adam", "topic": f"bias correction {HOSTILE}"}, options={})
+
+
+def momentum_question() -> Question:
+    """A numeric question built like the engine's (its key executed by quizgen.trace), with a figure."""
+    given = {"optimizer": "momentum", "convention": "textbook", "hyperparameters": {"lr": 0.1, "momentum": 0.9},
+             "params0": {"W": [1.0]}, "grads": [{"W": [0.5]}, {"W": [0.3]}],
+             "asked": {"quantity": "v", "step": 2, "key": "W", "index": 0}}
+    key = recompute(given)
+    wrong = -key  # the sign flip, as a named mistake's executed value would be
+    return Question(
+        id="steps-7", family="steps", seed=7, lang="ja", kind="numeric",
+        stem="モーメンタムで $t=2$ の速度 $v_2$ を求めよ。",
+        answer=Answer(value=key, decimals=3, tolerance=0.0005, text=f"{key:.3f}"),
+        choices=[Choice(text=f"${key:.3f}$", correct=True, value=key, feedback="正解。"),
+                 Choice(text=f"${wrong:.3f}$", correct=False, value=wrong, mistake="sign_flip",
+                        feedback="符号が逆です: $v \\leftarrow \\alpha v - \\eta g$")],
+        solution=[SolutionStep(text="$t=1$:", latex=r"v_1 = 0.9 \times 0 - 0.1 \times 0.5 = -0.05"),
+                  SolutionStep(text="$t=2$:", latex=r"v_2 = 0.9 \times (-0.05) - 0.1 \times 0.3 = -0.075")],
+        given=given, rounding="小数第 3 位まで（四捨五入）。許容誤差 ±0.0005。",
+        figures=[Figure(kind="paths", caption="経路", data={
+            "problem": "bowl", "series": [{"label": "Momentum", "points": [[-75, -10], [-60, -8]]}]})],
+        tags={"optimizer": "momentum", "difficulty": 1})
+
+
+def recompute(given: dict) -> float:
+    """The key of a computed question, from ``given`` alone (runs the reference optimizer)."""
+    asked = given["asked"]
+    kwargs = dict(given.get("hyperparameters") or {})
+    conv = given.get("convention", "textbook")
+    if given.get("grads") is not None:
+        trace = run(given["optimizer"], grads=given["grads"], params0=given["params0"],
+                    steps=given.get("steps"), convention=conv, **kwargs)
+    else:
+        trace = run(given["optimizer"], problem=given["problem"], start=given["start"], steps=given["steps"],
+                    convention=conv, **kwargs)
+    return trace.value(asked["quantity"], asked["step"], asked.get("key"), asked.get("index"))
+
+
+class _Text(HTMLParser):
+    """Tags and decoded text of an HTML fragment (to prove hostile text arrives as text)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def html_text(fragment: str) -> tuple[list[str], str]:
+    p = _Text()
+    p.feed(fragment)
+    p.close()
+    return p.tags, "".join(p.text)
+
+
+def assert_hostile_intact(fragment: str) -> None:
+    """``fragment`` shows HOSTILE as text: no script element, every character there after decoding."""
+    tags, text = html_text(fragment)
+    assert "script" not in tags
+    assert HOSTILE in text, text
+
+
+# -- rendering --------------------------------------------------------------------------------
+def test_markdown_math_becomes_mathjax_delimiters():
+    out = render.md("速度 $v_t < 1$ と\n\n$$\\hat{m} = \\frac{m}{1-\\beta^t}$$")
+    assert r"\(v_t &lt; 1\)" in out and r"\[\hat{m} = \frac{m}{1-\beta^t}\]" in out
+    assert "$" not in out
+
+
+def test_markdown_raw_html_and_entities_stay_text():
+    assert_hostile_intact(render.md(HOSTILE))
+    assert render.md_inline("a <b>c</b>") == "a &lt;b&gt;c&lt;/b&gt;"
+    assert render.esc(HOSTILE) == html.escape(HOSTILE)
+
+
+def test_code_block_is_escaped_pre_code():
+    out = render.code_block("if a < b and c > d:  # （あ）\n    x = '&'\n")
+    assert out.startswith("<pre><code") and "&lt;" in out and "&amp;" in out
+
+
+# -- selection --------------------------------------------------------------------------------
+def test_selection_validates_input():
+    with pytest.raises(ValueError, match="unknown family 'nope'"):
+        select.make_selection("nope", 1, 0)
+    with pytest.raises(ValueError, match="--variants"):
+        select.make_selection(None, 0, 0)
+    with pytest.raises(ValueError, match="seed"):
+        select.make_selection(None, 1, -1)
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        select.make_selection(None, 1, 0, "adamx")
+
+
+def test_selection_seeds_are_derived_and_shown():
+    families = select.family_names()
+    sel = select.make_selection(families[0], 3, 5)
+    qs = select.questions(sel)
+    assert [q.seed for q in qs] == [seeds.derive("export", 5, families[0], i) for i in range(3)]
+    again = [quizgen.generate(q.family, q.seed, **q.options) for q in qs]
+    assert [a.to_json() for a in again] == [q.to_json() for q in qs]
+
+
+def test_selection_with_optimizers_asks_each_listed_optimizer():
+    fams = [f for f in select.family_names() if select.takes_optimizer(f)]
+    assert fams, "no family takes an optimizer option"
+    sel = select.make_selection(fams[0], 2, 3, "adam,momentum")
+    qs = select.questions(sel)
+    assert [select.optimizer_of(q) for q in qs] == ["adam", "adam", "momentum", "momentum"]
+    assert qs[0].seed == seeds.derive("export", 3, fams[0], "adam", 0)
+
+
+# -- CLI: errors, atomic writes ---------------------------------------------------------------
+@pytest.mark.parametrize("argv, message", [
+    (["moodle", "--families", "nope"], "unknown family 'nope'"),
+    (["anki", "--variants", "0"], "--variants must be"),
+    (["jsonl", "--seed", "x"], "seed must be a whole number"),
+    (["json", "--optimizers", "adamx"], "unknown optimizer"),
+    (["anki", "--timestamp", "soon"], "timestamp"),
+    (["anki", "--conventions", "books"], "unknown convention"),
+])
+def test_cli_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, argv, message):
+    out = tmp_path / "out.file"
+    assert cli_main(["export", *argv, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err and err.startswith("quizgen export: error:")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("target", ["missing-dir/quiz.xml", "a-file/quiz.xml", "."])
+def test_cli_unwritable_out_is_one_line(tmp_path, capsys, target):
+    (tmp_path / "a-file").write_text("x")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert cli_main(["export", "moodle", "--variants", "1", "--out", str(tmp_path / target)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("quizgen export: error: cannot write") and "\n" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_anki_refuses_stdout(capsys):
+    assert cli_main(["export", "anki", "--out", "-"]) == 2
+    assert "binary" in capsys.readouterr().err
+
+
+def test_atomic_write_replaces_whole_and_leaves_no_temp(tmp_path):
+    target = tmp_path / "x.json"
+    target.write_text("old")
+    write_atomic(str(target), b"new")
+    assert target.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+    mode = os.stat(target).st_mode & 0o777
+    assert mode & 0o044  # readable by others like any file the user writes (not mkstemp's 0600)
+
+
+def test_atomic_write_failure_leaves_old_file(tmp_path, monkeypatch):
+    target = tmp_path / "x.json"
+    target.write_text("old")
+
+    def boom(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError, match="disk full"):
+        write_atomic(str(target), b"new")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+
+
+def test_check_target_messages(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        check_target(str(tmp_path / "no" / "x"))
+    with pytest.raises(IsADirectoryError):
+        check_target(str(tmp_path))
+
+
+def test_hostile_math_keeps_its_braces_and_is_escaped():
+    out = render.md(hostile_question().stem)
+    assert r"\(\hat{m}_t &lt; m_t \&amp; \{x\}\)" in out
