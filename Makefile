@@ -5,8 +5,9 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
+NODE    := node_modules/.package-lock.json
 
-.PHONY: setup serve site test lint conformance bench clean
+.PHONY: setup serve site test lint conformance bench bench-site clean
 
 $(STAMP): pyproject.toml constraints.txt
 	bash scripts/system-deps.sh
@@ -15,13 +16,23 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# KaTeX (math rendered to HTML when the site is built), pinned by package-lock.json; node/npm from Debian
+$(NODE): package.json package-lock.json
+	bash scripts/system-deps.sh
+	npm ci --no-audit --no-fund
+	touch $(NODE)
+
+setup: $(STAMP) $(NODE)
 
 site: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 serve: site
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
+
+# cold site build (empty cache) and warm rebuild after editing one page, in a temporary copy
+bench-site: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m quizgen.site.bench
 
 lint: setup
 	$(BIN)/ruff check .
@@ -33,4 +44,4 @@ conformance: setup
 	$(BIN)/quizgen conformance
 
 clean:
-	rm -rf $(VENV) site build .pytest_cache
+	rm -rf $(VENV) node_modules site build .cache .pytest_cache

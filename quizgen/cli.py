@@ -8,7 +8,7 @@ import re
 import sys
 from importlib import import_module
 
-COMMANDS = ("show", "questions", "families", "drill", "export", "conformance", "stress", "bench", "site")
+COMMANDS = ("show", "questions", "families", "drill", "bench_drill", "export", "conformance", "stress", "bench", "site")
 
 
 def build_parser() -> argparse.ArgumentParser:

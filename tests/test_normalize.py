@@ -108,4 +108,11 @@ def test_ambiguous_comma_gets_a_gentle_message():
 
 def test_nfkc_is_what_browsers_use():
     assert unicodedata.normalize("NFKC", "－０．２８") == "-0.28"
-    assert parse_all(["－０．２８"])[0] == {"ok": True, "value": -0.28}
+    assert parse_all(["－０．２８"])[0] == {"ok": True, "value": -0.28, "decimals": 2}
+
+
+def test_typed_decimals_are_reported_for_plain_decimals_only():
+    """quiz.js uses ``decimals`` to tell "right value, too few digits" from a wrong answer."""
+    texts = ["1.03", "１．０３０", "0,28", "1,234.5", "-3", ".5", "1/4", "1e-3", "2.5×10^-2", "ー０．１２３４"]
+    got = [r.get("decimals") for r in parse_all(texts)]
+    assert got == [2, 3, 2, 1, 0, 1, None, None, None, 4]

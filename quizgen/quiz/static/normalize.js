@@ -1,5 +1,6 @@
 /* 数値の答えの正規化: 日本語キーボードで打った答えを数に直す。
- * parseAnswer(text) -> {ok: true, value} | {ok: false, reason, message}
+ * parseAnswer(text) -> {ok: true, value, decimals} | {ok: false, reason, message}
+ * decimals: 小数点以下に打った桁数（"0.28" → 2、"3" → 0）。分数・指数表記では null（桁数の案内に使う）。
  * 受け付ける形: 全角数字・全角ピリオド（NFKC）、マイナスとして − ー ‐ – — －、空白、
  * 千の位の区切り（1,234.5）、小数点としてのカンマ（0,28）、分数 a/b、指数表記（1e-3, 1×10^-3）。
  * 例外は投げない。判別できない入力は reason: "ambiguous"、形が違えば "invalid"。 */
@@ -43,8 +44,8 @@
     return "ambiguous";
   }
 
-  function finite(v) {
-    return typeof v === "number" && isFinite(v) ? { ok: true, value: v } : fail("invalid");
+  function finite(v, decimals) {
+    return typeof v === "number" && isFinite(v) ? { ok: true, value: v, decimals: decimals } : fail("invalid");
   }
 
   function parseAnswer(text) {
@@ -56,20 +57,20 @@
     if (m) {
       var den = Number(m[3]);
       if (den === 0) return fail("invalid");
-      return finite((m[1] === "-" ? -1 : 1) * Number(m[2]) / den);
+      return finite((m[1] === "-" ? -1 : 1) * Number(m[2]) / den, null);
     }
     m = TIMES_TEN_RE.exec(s);
     if (m) {
       var mantissa = parseAnswer(m[1]);
       if (!mantissa.ok) return mantissa;
-      return finite(Number(String(mantissa.value) + "e" + Number(m[2])));
+      return finite(Number(String(mantissa.value) + "e" + Number(m[2])), null);
     }
     var c = commas(s);
     if (c === "ambiguous") return fail("ambiguous");
     if (c === null) return fail("invalid");
     m = NUMBER_RE.exec(c);
     if (!m) return fail("invalid");
-    return finite(Number(c));
+    return finite(Number(c), m[3] === undefined ? (m[2].split(".")[1] || "").length : null);
   }
 
   var api = { parseAnswer: parseAnswer, MESSAGES: MESSAGES, MAX_LENGTH: MAX_LENGTH };

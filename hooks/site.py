@@ -1,0 +1,107 @@
+"""MkDocs hook: a thin adapter from MkDocs events to quizgen.site (which knows nothing of MkDocs).
+
+- on_page_markdown: render the page's Markdown as a Jinja template with the macros, and add the
+  files it generated (SVG plots) to the build;
+- on_page_content / on_post_page: replace arithmatex math with KaTeX HTML (rendered in node at build time);
+- on_post_build: copy KaTeX's CSS and fonts into site/assets/katex; report KaTeX warnings.
+
+Everything else lives in quizgen/site/, so ``python -m quizgen site build --out DIR`` produces the
+same generated Markdown without MkDocs (Zensical, the successor of mkdocs-material, runs no hooks).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+# the project beside this hook (works without `pip install -e .`, and a copy of the tree uses its own code);
+# MkDocs restores sys.path after loading a hook, so on_config puts it back for the lazy imports of the macros
+ROOT = str(Path(__file__).resolve().parent.parent)
+sys.path.insert(0, ROOT)
+
+from quizgen.site.render import SiteBuilder, SiteError  # noqa: E402
+
+log = logging.getLogger("mkdocs.hooks.site")
+_builder: SiteBuilder | None = None
+
+
+def on_config(config):
+    global _builder
+    if ROOT not in sys.path:  # the macros import optimizers/ and quizgen/ lazily, on a cache miss
+        sys.path.insert(0, ROOT)
+    root = Path(config.config_file_path).resolve().parent
+    if _builder is None or _builder.root != root or _builder.docs_dir != Path(config.docs_dir).resolve():
+        if _builder is not None:
+            _builder.close()
+        _builder = SiteBuilder(root, config.docs_dir)
+    else:
+        _builder.refresh()  # mkdocs serve: the code may have changed since the last build
+    try:  # generate the pages not cached yet on every core at once (training among them)
+        _builder.prerender()
+    except SiteError as e:
+        raise PluginError(str(e)) from None
+    return config
+
+
+def on_files(files, config):
+    # the quiz widget's JS and CSS (quizgen/quiz/static) as assets/quiz/*, named in extra_javascript/extra_css
+    from quizgen.quiz.site import static_files
+
+    for uri, data in static_files().items():
+        if files.get_file_from_path(uri) is None:
+            files.append(File.generated(config, uri, content=data))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    try:
+        rendered = _builder.render_page(page.file.src_uri, markdown)
+    except SiteError as e:
+        raise PluginError(str(e)) from None
+    for uri, data in rendered.assets.items():
+        if files.get_file_from_path(uri) is None:
+            files.append(File.generated(config, uri, content=data))
+    return rendered.markdown
+
+
+def _toc_items(items):
+    for item in items:
+        yield item
+        yield from _toc_items(item.children)
+
+
+def on_page_content(html, page, config, files):
+    # KaTeX renders every formula now; the page keeps a short plain-text placeholder until on_post_page,
+    # so the search index (built in between) reads "v←αv−ηg" instead of KaTeX's nested spans.
+    # A heading with math has raw "\(t\)" in its table-of-contents title: render that too.
+    try:
+        for item in _toc_items(page.toc):
+            item.title = _builder.title_math(item.title, page.file.src_uri)
+        return _builder.math_placeholders(html, page.file.src_uri)
+    except SiteError as e:
+        raise PluginError(str(e)) from None
+
+
+def on_post_page(output, page, config):
+    try:
+        return _builder.fill_math(output)
+    except SiteError as e:
+        raise PluginError(str(e)) from None
+
+
+def on_post_build(config):
+    _builder.copy_katex_assets(config.site_dir)
+    _builder.flush()
+    for warning in _builder.take_warnings():
+        log.warning(warning)
+
+
+def on_shutdown():
+    global _builder
+    if _builder is not None:
+        _builder.close()
+        _builder = None

@@ -1,0 +1,21 @@
+"""Question families: one module each, each with ``generate(rng, **options) -> Question``.
+
+Each module also declares ``KIND`` ("numeric" | "choice"), ``TITLE`` (ja, en) and ``OPTIONS``
+(a list of :class:`~quizgen.families._common.Option`). Use :func:`quizgen.generate` to make a
+question from a seed.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from types import ModuleType
+
+#: family name -> module name (in the order ``quizgen families`` lists them)
+NAMES = ("steps", "numeric_choice", "code_blank", "formula", "concepts", "trajectory")
+
+
+def get(name: str) -> ModuleType:
+    key = str(name).strip().lower().replace("-", "_")
+    if key not in NAMES:
+        raise ValueError(f"unknown family {name!r}; known: {', '.join(NAMES)}")
+    return import_module(f"{__name__}.{key}")

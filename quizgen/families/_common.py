@@ -1,0 +1,219 @@
+"""Shared pieces of the question families: option checking, decimal grids, rounding, choices."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import numpy as np
+
+from .. import seeds
+from ..question import Answer, Choice
+
+MAX_TRIES = 200  # rejection sampling: draws before giving up with a clear error
+LANGS = ("ja", "en")
+
+
+class GenerationError(ValueError):
+    """No acceptable variant within the bounded number of draws."""
+
+
+# -- options ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Option:
+    name: str
+    help: str
+    default: Any = None  # None: drawn from the seed
+    choices: Sequence[Any] | None = None  # allowed values (None: any, checked by ``check``)
+    type: Callable[[Any], Any] = str
+    check: Callable[[Any], str | None] | None = None  # returns an error message or None
+
+    def parse(self, value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            value = self.type(value)
+        except (TypeError, ValueError) as e:
+            if self.type in (int, float, str, bool):
+                raise ValueError(f"option {self.name}: cannot read {value!r} as {self.type.__name__}") from None
+            raise ValueError(f"option {self.name}: {e}") from None
+        if self.choices is not None and value not in self.choices:
+            raise ValueError(f"option {self.name}: {value!r} is not one of {', '.join(map(str, self.choices))}")
+        if self.check is not None:
+            msg = self.check(value)
+            if msg:
+                raise ValueError(f"option {self.name}: {msg}")
+        return value
+
+
+def parse_options(family: str, spec: Sequence[Option], options: Mapping[str, Any]) -> dict[str, Any]:
+    """Check ``options`` against ``spec`` (unknown names and bad values give one clear ValueError)."""
+    names = {o.name: o for o in spec}
+    unknown = sorted(set(options) - set(names))
+    if unknown:
+        raise ValueError(f"family {family}: unknown option(s) {', '.join(unknown)}; "
+                         f"known: {', '.join(names) or 'none'}")
+    return {name: o.parse(options.get(name, o.default)) for name, o in names.items()}
+
+
+def boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(value)
+
+
+# -- randomness -------------------------------------------------------------------------------
+def part(rng: np.random.Generator, name: str) -> np.random.Generator:
+    """The child stream ``name`` of a question's generator.
+
+    For ``rng = seeds.rng("question", family, seed)`` this is exactly
+    ``seeds.rng("question", family, seed, name)``: the parts' entropy is extended by the name.
+    """
+    ss = rng.bit_generator.seed_seq
+    entropy = ss.entropy if isinstance(ss.entropy, (list, tuple)) else [int(ss.entropy)]
+    words = [int(w) for w in entropy] + [seeds._word(name)]
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(words)))
+
+
+def pick(rng: np.random.Generator, items: Sequence[Any]) -> Any:
+    return items[int(rng.integers(len(items)))]
+
+
+def shuffled(rng: np.random.Generator, items: Sequence[Any]) -> list[Any]:
+    order = rng.permutation(len(items))
+    return [items[int(i)] for i in order]
+
+
+# -- decimal grids ----------------------------------------------------------------------------
+def grid(values: Sequence[str]) -> tuple[float, ...]:
+    """Floats from decimal text (so every value is exactly the displayed decimal's nearest double)."""
+    return tuple(float(v) for v in values)
+
+
+def decimals_of(x: float) -> int:
+    """Decimals needed to write ``x`` exactly as its shortest repr (0.05 → 2, 1e-07 → 7)."""
+    d = Decimal(repr(float(x))).normalize()
+    return max(0, -d.as_tuple().exponent)
+
+
+def significant_decimals(x: float) -> int:
+    """Significant digits of the shortest decimal for ``x`` (0.05 → 1, 0.999 → 3, 1.25 → 3)."""
+    if x == 0:
+        return 0
+    digits = Decimal(repr(abs(float(x)))).normalize().as_tuple().digits
+    return len(digits)
+
+
+# -- rounding ---------------------------------------------------------------------------------
+REL_TOL = 1e-9
+
+
+def round_text(x: float, decimals: int) -> str:
+    """``x`` rounded half-up (四捨五入) to ``decimals`` places, as text; no ``-0.000``.
+
+    Away from a tie the float formatting rounds the same way (fast path); near a tie the shortest decimal
+    of ``x`` is rounded half-up exactly.
+    """
+    x = float(x)
+    if math.isfinite(x) and abs(x) < 1e12 and boundary_margin(x, decimals) > 1e-6:
+        text = f"{x:.{decimals}f}"
+        return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+    q = Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if q == 0:
+        q = abs(q)
+    return f"{q:.{decimals}f}"
+
+
+def tolerance(x: float, decimals: int) -> float:
+    """Half a unit of the last displayed digit, plus a relative part for float noise."""
+    return 0.5 * 10.0 ** (-decimals) + REL_TOL * max(1.0, abs(x))
+
+
+def boundary_margin(x: float, decimals: int) -> float:
+    """Distance of ``x`` from the nearest rounding boundary, in units of the last displayed digit (0 … 0.5)."""
+    scaled = abs(x) * 10.0**decimals
+    frac = scaled - math.floor(scaled)
+    return abs(frac - 0.5)
+
+
+def stable(x: float, decimals: int) -> bool:
+    """Displayed digits cannot change under a tiny (1e-9 relative) perturbation of the inputs."""
+    if not math.isfinite(x):
+        return False
+    return boundary_margin(x, decimals) >= max(1e-4, 1e-6 * abs(x) * 10.0**decimals)
+
+
+def auto_decimals(x: float, base: int = 3, sig: int = 2, most: int = 6) -> int:
+    """``base`` decimals, more when ``x`` is small (at least ``sig`` significant digits shown)."""
+    if x == 0 or not math.isfinite(x):
+        return base
+    need = sig - 1 - math.floor(math.log10(abs(x)))
+    return max(base, min(most, need))
+
+
+def rounding_text(decimals: int, tol: float, lang: str) -> str:
+    unit = f"{0.5 * 10.0 ** (-decimals):.{decimals + 1}f}"
+    if lang == "ja":
+        return (f"小数第 {decimals + 1} 位を四捨五入して小数第 {decimals} 位まで求めよ"
+                f"（正解との差が ±{unit} 以内なら正解とする）。")
+    return (f"Round half up to {decimals} decimal places (answers within ±{unit} of the exact value are "
+            f"accepted).")
+
+
+def numeric_answer(x: float, decimals: int) -> Answer:
+    return Answer(value=float(x), decimals=decimals, tolerance=tolerance(x, decimals), text=round_text(x, decimals))
+
+
+def distinct_values(key: float, candidates: Sequence[tuple[Any, float]], decimals: int) -> list[tuple[Any, float]]:
+    """The candidates whose values are finite, stable, not accepted as the key, and pairwise distinct
+    (at least one unit of the last digit apart, different displayed text), in the given order."""
+    tol = tolerance(key, decimals)
+    unit = 10.0 ** (-decimals)
+    kept: list[tuple[Any, float]] = []
+    texts = {round_text(key, decimals)}
+    for tag, v in candidates:
+        if v is None or not math.isfinite(v) or not stable(v, decimals):
+            continue
+        if abs(v - key) <= tol + unit:
+            continue
+        text = round_text(v, decimals)
+        if abs(float(text) - key) <= tol or text in texts or any(abs(v - w) < unit for _, w in kept):
+            continue
+        texts.add(text)
+        kept.append((tag, v))
+    return kept
+
+
+# -- choices ----------------------------------------------------------------------------------
+def place(rng: np.random.Generator, correct: Choice, wrong: Sequence[Choice]) -> tuple[list[Choice], int]:
+    """Shuffle the choices with the question's stream; the correct position is uniform."""
+    items = shuffled(rng, [correct, *wrong])
+    return items, next(i for i, c in enumerate(items) if c.correct)
+
+
+def letters(n: int, lang: str) -> list[str]:
+    return [chr(ord("A") + i) for i in range(n)]
+
+
+def fmt(x: float) -> str:
+    """A drawn (grid) input as its shortest decimal text: 0.05, -1.2, 0.999."""
+    x = float(x)
+    if x == int(x) and abs(x) < 1e6:
+        return f"{int(x)}.0" if abs(x) < 10 else str(int(x))
+    text = repr(x)
+    if "e" in text:
+        text = f"{x:.12f}".rstrip("0")
+    return text
+
+
+def vec(values: Sequence[float]) -> str:
+    vals = [fmt(v) for v in values]
+    return vals[0] if len(vals) == 1 else "(" + ",\\ ".join(vals) + ")"

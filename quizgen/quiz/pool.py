@@ -1,0 +1,331 @@
+"""Quiz pools: the variants of one quiz, asked of the question engine and rendered to HTML at build time.
+
+:func:`build_pool` generates the variants of a :class:`~quizgen.quiz.specs.QuizSpec` (seed ``i`` of quiz
+``q`` is ``seeds.derive("quiz", q, i)``; identical variants are skipped) and renders each
+:class:`~quizgen.question.Question` to the dict the widget (``static/quiz.js``) reads. It only lays out
+what the Question holds: the key, the tolerance, the named mistakes' values and every feedback text come
+from the engine; nothing here computes an answer.
+
+Rendering reuses the project's pieces: Markdown → HTML with ``quizgen.export.render`` (raw HTML in a
+question is shown as text, never interpreted), math with the site's KaTeX renderer
+(:class:`quizgen.site.katex.KatexRenderer`, all formulas of a pool in one request, each distinct formula
+once), code with Pygments in the classes mkdocs-material colours (the blanks （あ） marked), figures with
+``quizgen.plots.paths_svg`` written as SVG files beside the pages.
+
+:func:`encode` writes a pool for a ``data-pool`` attribute: JSON → UTF-8 → gzip → base64. The gzip step
+keeps a page of six quizzes × 50 variants small (KaTeX HTML is verbose and compresses ~10×) and, with
+base64, keeps the answers out of plain sight in the page source (the page says they are there).
+Nothing here imports MkDocs.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import html
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..question import Question
+from ..site.cache import digest, file_digest
+from .specs import FAMILY_TOPIC_JA, QuizSpec
+
+FORMAT = 1  # bump when the variant dict changes shape (the widget checks it)
+ATTEMPTS = 4  # seeds tried per wanted variant before a pool is left smaller (duplicates, generation errors)
+GENERATED = "assets/generated"  # site-root-relative folder of figure files (as the site's plots)
+MATH_MARK = re.compile(r"<!--m:(\d+)-->")
+BLANK = re.compile(r"（[ぁ-んァ-ヶ]{1,2}）")
+
+Svg = Callable[[str, dict[str, Any]], str]  # (kind, data) -> SVG text
+
+
+@dataclass
+class Pool:
+    """The rendered variants of one quiz. Their HTML holds ``<!--m:N-->`` where formula N of ``math`` goes
+    (each distinct formula is stored once); ``assets`` are the figure files (site-root-relative path → bytes)."""
+
+    spec_id: str
+    variants: list[dict[str, Any]]
+    math: list[str] = field(default_factory=list)
+    assets: dict[str, bytes] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # e.g. fewer distinct variants than asked for
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": FORMAT, "quiz": self.spec_id, "math": self.math, "variants": self.variants}
+
+    def expanded(self, i: int) -> dict[str, Any]:
+        """Variant ``i`` with its formulas put back (what the widget shows; for tests and previews)."""
+        return expand(self.variants[i], self.math)
+
+
+def expand(obj: Any, math: list[str]) -> Any:
+    if isinstance(obj, str):
+        return MATH_MARK.sub(lambda m: math[int(m.group(1))], obj)
+    if isinstance(obj, list):
+        return [expand(x, math) for x in obj]
+    if isinstance(obj, dict):
+        return {k: expand(v, math) for k, v in obj.items()}
+    return obj
+
+
+# -- which code a pool depends on (for the cache) ---------------------------------------------------------
+def code_digest() -> str:
+    """Digest of every source file a pool's content depends on: the optimizers, the engine and its families,
+    the concept bank, the Markdown renderer, the plots and this module. (Not the widget's JS/CSS and not the
+    site's other code: editing those does not regenerate thousands of variants.)"""
+    quizgen = Path(__file__).resolve().parents[1]
+    root = quizgen.parent
+    files = sorted((root / "optimizers").glob("*.py"))
+    files += sorted(quizgen.glob("*.py")) + sorted((quizgen / "families").glob("*.py"))
+    files += sorted((quizgen / "bank").glob("*"))
+    files += [quizgen / "export" / "render.py", quizgen / "site" / "katex.py", quizgen / "site" / "katex_server.js",
+              Path(__file__), Path(__file__).with_name("specs.py")]
+    return file_digest(*[f for f in files if f.is_file()])
+
+
+# -- generation ----------------------------------------------------------------------------------------
+def _fingerprint(q: Question) -> str:
+    return digest(q.stem, q.code or "", [c.text for c in q.choices], [f.data for f in q.figures])
+
+
+def questions(spec: QuizSpec) -> tuple[list[Question], list[str]]:
+    """The spec's variants: seed ``derive("quiz", id, i)`` for i = 0, 1, …; a seed whose question repeats an
+    earlier one (same stem, code, choices in the same order and figure) or cannot be generated is skipped.
+    Items of a mixed spec (the exam) are taken in turn. Returns (questions, notes)."""
+    from .. import engine, seeds
+
+    out: list[Question] = []
+    seen: set[str] = set()
+    notes: list[str] = []
+    errors = 0
+    limit = spec.size * ATTEMPTS + 10
+    i = 0
+    while len(out) < spec.size and i < limit:
+        family, opts = spec.options(len(out))
+        seed = seeds.derive("quiz", spec.id, i)
+        i += 1
+        try:
+            q = engine.generate(family, seed, **opts)
+        except ValueError:
+            errors += 1
+            continue
+        fp = _fingerprint(q)
+        if fp in seen:
+            continue
+        seen.add(fp)
+        out.append(q)
+    if len(out) < spec.size:
+        notes.append(f"{spec.id}: {len(out)} distinct variants of the {spec.size} asked for "
+                     f"({i} seeds tried, {errors} could not be generated)")
+    if not out:
+        raise ValueError(f"quiz {spec.id}: the engine produced no variant")
+    return out, notes
+
+
+# -- rendering -----------------------------------------------------------------------------------------
+def _md(text: str) -> str:
+    from ..export import render as R
+
+    return R.md(text) if text else ""
+
+
+def _md_inline(text: str) -> str:
+    from ..export import render as R
+
+    return R.md_inline(text) if text else ""
+
+
+def code_html(code: str) -> str:
+    """Python source highlighted as mkdocs-material colours it, each blank （あ） in a ``<mark>``."""
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer
+
+    blanks: list[str] = []
+
+    def hole(m: re.Match) -> str:
+        blanks.append(m.group(0))
+        return f"__qzblank{len(blanks) - 1}__"
+
+    source = BLANK.sub(hole, code.rstrip("\n"))
+    body = highlight(source + "\n", PythonLexer(), HtmlFormatter(nowrap=True))
+
+    def mark(m: re.Match) -> str:
+        text = html.escape(blanks[int(m.group(1))])
+        return f'<mark class="qz-blank" aria-label="空欄 {text}">{text}</mark>'
+
+    body = re.sub(r'<span class="[a-z0-9 ]+">__qzblank(\d+)__</span>', mark, body)
+    body = re.sub(r"__qzblank(\d+)__", mark, body)  # in case the lexer left it unwrapped
+    return f'<div class="language-python highlight"><pre><span></span><code>{body}</code></pre></div>'
+
+
+def _figure_html(q: Question, svg: Svg, assets: dict[str, bytes]) -> str:
+    parts = []
+    for n, fig in enumerate(q.figures):
+        text = svg(fig.kind, fig.data)
+        text = re.sub(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", "", text)
+        uri = f"{GENERATED}/quiz-{fig.kind}-{digest(text)[:16]}.svg"
+        assets[uri] = text.encode("utf-8")
+        size = re.search(r'<svg[^>]*\bwidth="([\d.]+)pt"[^>]*\bheight="([\d.]+)pt"', text)
+        dims = f' width="{round(float(size.group(1)) * 4 / 3)}" height="{round(float(size.group(2)) * 4 / 3)}"' \
+            if size else ""
+        alt = html.escape(f"図 {n + 1}: " + re.sub(r"\$[^$]*\$", "", fig.caption or "").strip() or f"図 {n + 1}",
+                          quote=True)
+        cap = f"<figcaption>{_md_inline(fig.caption)}</figcaption>" if fig.caption else ""
+        parts.append(f'<figure class="qz-figure"><img data-qz-src="{uri}" alt="{alt}"{dims} loading="lazy">'
+                     f"{cap}</figure>")
+    return "".join(parts)
+
+
+def _solution_html(q: Question) -> str:
+    from ..export import render as R
+
+    return R.solution_html(q)
+
+
+def command(q: Question) -> str:
+    """The command that prints this variant again (with its solution) in a terminal."""
+    parts = ["quizgen", "questions", "--family", q.family]
+    for k, v in sorted(q.options.items()):
+        if k == "optimizer":
+            parts += ["--optimizer", str(v)]
+        else:
+            parts += ["--set", f"{k}={v}"]
+    parts += ["--seed", str(q.seed)]
+    return " ".join(parts)
+
+
+def _optimizer_name(key: str | None) -> str:
+    if not key:
+        return ""
+    import optimizers
+
+    try:
+        return optimizers.get(key).INFO.cls.__name__
+    except ValueError:
+        return str(key)
+
+
+def variant(q: Question, svg: Svg, assets: dict[str, bytes]) -> dict[str, Any]:
+    """One Question → the widget's dict (HTML with arithmatex math, not yet KaTeX'd). Layout only."""
+    tags = dict(q.tags)
+    v: dict[str, Any] = {
+        # the seed as text: seeds go up to 2**63 and a JavaScript number keeps only 53 bits
+        "id": q.id, "seed": str(q.seed), "family": q.family, "options": dict(q.options), "kind": q.kind,
+        "optimizer": tags.get("optimizer") or "", "optimizer_name": _optimizer_name(tags.get("optimizer")),
+        "topic": FAMILY_TOPIC_JA.get(q.family, q.family),
+        "stem_html": _md(q.stem),
+        "code_html": code_html(q.code) if q.code else "",
+        "figure_html": _figure_html(q, svg, assets) if q.figures else "",
+        "rounding": q.rounding if q.kind == "numeric" else "",
+        "solution_html": _solution_html(q),
+        "command": command(q),
+        "tags": tags,
+    }
+    if q.kind == "numeric":
+        a = q.answer
+        v["answer"] = {"value": a.value, "tolerance": a.tolerance, "text": a.text, "decimals": a.decimals}
+        v["mistakes"] = [{"value": c.value, "text": c.text, "mistake": c.mistake or "",
+                          "feedback_html": _md_inline(c.feedback)}
+                         for c in q.choices if not c.correct and c.value is not None]
+    else:
+        v["answer"] = {"index": q.answer.index}
+        v["choices"] = [{"html": _md_inline(c.text), "correct": bool(c.correct), "mistake": c.mistake or "",
+                         "feedback_html": _md_inline(c.feedback)} for c in q.choices]
+    return v
+
+
+def _strings(obj: Any) -> Iterator[tuple[Any, Any]]:
+    """(container, key) of every string in a nested dict/list."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if isinstance(v, str):
+                yield obj, k
+            else:
+                yield from _strings(v)
+    elif isinstance(obj, list):
+        for k, v in enumerate(obj):
+            if isinstance(v, str):
+                yield obj, k
+            else:
+                yield from _strings(v)
+
+
+def render_math(variants: list[dict[str, Any]], katex: Any, where: str = "") -> list[str]:
+    """Replace the arithmatex math of every HTML field by ``<!--m:N-->`` (in place) and return the KaTeX HTML
+    of each distinct formula, rendered in one request (``katex.render_many``)."""
+    from ..site.katex import MATH, tex_of
+
+    index: dict[tuple[str, bool], int] = {}
+    for container, key in _strings(variants):
+        if isinstance(key, str) and not (key == "html" or key.endswith("_html")):
+            continue
+        if "arithmatex" not in container[key]:
+            continue
+
+        def mark(m: re.Match) -> str:
+            item = (tex_of(m), m.group(1) == "div")
+            n = index.setdefault(item, len(index))
+            return f'<{m.group(1)} class="arithmatex"><!--m:{n}--></{m.group(1)}>'
+
+        container[key] = MATH.sub(mark, container[key])
+    items = list(index)
+    return list(katex.render_many(items, where)) if items else []
+
+
+def build_pool(spec: QuizSpec, *, katex: Any = None, svg: Svg | None = None, root: Path | str | None = None) -> Pool:
+    """Generate and render the variants of ``spec``.
+
+    ``katex``: an object with ``render_many([(tex, display)], where) -> [html]`` (the site build's
+    :class:`~quizgen.site.katex.KatexRenderer`); a private one is started (and stopped) if None.
+    ``svg(kind, data)``: draws a figure (default ``quizgen.plots.paths_svg``; the site passes a cached one).
+    """
+    qs, notes = questions(spec)
+    assets: dict[str, bytes] = {}
+    draw = svg or default_svg
+    variants = [variant(q, draw, assets) for q in qs]
+    own = None
+    if katex is None:
+        from ..site.katex import KatexRenderer
+        from ..site.render import project_root
+
+        own = katex = KatexRenderer(Path(root) if root else project_root(), None)
+    try:
+        math = render_math(variants, katex, f"quiz {spec.id}")
+    finally:
+        if own is not None:
+            own.close()
+    return Pool(spec.id, variants, math, assets, notes)
+
+
+def default_svg(kind: str, data: dict[str, Any]) -> str:
+    from .. import plots
+
+    if kind != "paths":
+        raise ValueError(f"unknown figure kind {kind!r}")
+    return plots.paths_svg(data)
+
+
+# -- the data-pool attribute ---------------------------------------------------------------------------
+def encode(pool: Pool | dict[str, Any] | list[dict[str, Any]]) -> str:
+    """JSON → UTF-8 → gzip (no timestamp: same pool, same bytes) → base64 (ASCII, safe in an attribute)."""
+    data = pool.to_json() if isinstance(pool, Pool) else pool
+    if isinstance(data, list):
+        data = {"format": FORMAT, "quiz": "", "math": [], "variants": data}
+    raw = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+    return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
+
+
+def decode(text: str) -> dict[str, Any]:
+    """The inverse of :func:`encode` (what quiz.js does with DecompressionStream)."""
+    return json.loads(gzip.decompress(base64.b64decode(text)).decode("utf-8"))
+
+
+def decode_variants(text: str) -> list[dict[str, Any]]:
+    """Every variant of an encoded pool with its formulas put back."""
+    data = decode(text)
+    return [expand(v, data["math"]) for v in data["variants"]]

@@ -1,0 +1,269 @@
+"""The quizzes in the site build: the page macros, the pool cache and the parallel build of missing pools.
+
+- ``{{ quiz("momentum", "steps") }}``, ``{{ quiz("all", "formula") }}``, ``{{ quiz("saddle", "concepts") }}``:
+  one quiz widget (``<div class="qz" data-pool=…>``);
+- ``{{ exam() }}``: the mock exam; ``{{ progress() }}``: the progress table (filled from localStorage).
+
+Pools are cached in ``.cache/quiz-pools/`` by content hash: the quiz spec (id, items, pool size) and the
+digest of every source file a pool depends on (:func:`quizgen.quiz.pool.code_digest`: optimizers, engine,
+families, bank, Markdown and KaTeX rendering, plots). Editing quiz.js, the CSS or the site's prose does not
+rebuild them. When a page needs a pool that is not cached, every missing pool of the site is built at once,
+one process per core, each with its own KaTeX process; figures are cached by their data in
+``.cache/quiz-plots/``.
+
+The widget's static files (``static/``) are added to the site as ``assets/quiz/…`` by the MkDocs hook
+(:func:`static_files`). Nothing here imports MkDocs.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context, parent_process
+from pathlib import Path
+from typing import Any
+
+from ..site.cache import FileCache, digest, file_digest
+from . import pool as P
+from . import specs as S
+
+STATIC = Path(__file__).with_name("static")
+STATIC_URI = "assets/quiz"
+POOLS = "quiz-pools"
+PLOTS = "quiz-plots"
+
+_memory: dict[str, dict[str, Any]] = {}  # key -> cache entry (this process)
+_code: dict[str, str] = {}
+stats: dict[str, float] = {"built": 0, "seconds": 0.0, "variants": 0}
+
+
+def static_files() -> dict[str, bytes]:
+    """The widget's files, site-root-relative (``assets/quiz/quiz.js`` …)."""
+    return {f"{STATIC_URI}/{p.name}": p.read_bytes() for p in sorted(STATIC.iterdir())
+            if p.suffix in (".js", ".css")}
+
+
+# -- settings ---------------------------------------------------------------------------------------------
+def pool_size_of(builder: Any) -> int:
+    """Variants per quiz (env ``QUIZ_POOL_SIZE``, else mkdocs.yml ``extra.quiz.pool_size``, else 50). The site's
+    ``code_version()`` includes :func:`quizgen.quiz.specs.settings_key`, so a changed size re-renders the pages."""
+    return S.pool_size(None, builder.root)
+
+
+# -- the cache ------------------------------------------------------------------------------------------
+def code_digest() -> str:
+    if "d" not in _code:
+        _code["d"] = P.code_digest()
+    return _code["d"]
+
+
+def entry_key(spec: S.QuizSpec) -> str:
+    return digest("quiz-pool", P.FORMAT, code_digest(), spec.key())
+
+
+def _cache(cache_dir: Path | None) -> FileCache:
+    return FileCache(cache_dir, POOLS, ".json")
+
+
+def cached(spec: S.QuizSpec, cache_dir: Path | None) -> dict[str, Any] | None:
+    key = entry_key(spec)
+    if key in _memory:
+        return _memory[key]
+    cache = _cache(cache_dir)
+    if cache.dir is not None:
+        path = cache.dir / f"{key}.json"
+        if path.exists():
+            _memory[key] = json.loads(path.read_text(encoding="utf-8"))
+            return _memory[key]
+    return None
+
+
+def _svg_maker(cache_dir: Path | None):
+    from .. import plots
+
+    version = file_digest(plots.__file__) + plots.matplotlib.__version__
+    cache = FileCache(cache_dir, PLOTS, ".svg")
+    memo: dict[str, str] = {}
+
+    def svg(kind: str, data: dict[str, Any]) -> str:
+        key = digest("quiz-svg", kind, data, version)
+        if key not in memo:
+            memo[key] = cache.get_or_make(key, lambda: P.default_svg(kind, data).encode("utf-8")).decode("utf-8")
+        return memo[key]
+
+    return svg
+
+
+def build_entry(spec: S.QuizSpec, root: Path, cache_dir: Path | None, katex: Any = None) -> dict[str, Any]:
+    """Build one pool and store it in the cache (returns the entry)."""
+    t0 = time.perf_counter()
+    pool = P.build_pool(spec, katex=katex, svg=_svg_maker(cache_dir), root=root)
+    entry = {"id": spec.id, "count": len(pool.variants), "encoded": P.encode(pool),
+             "assets": {uri: data.decode("utf-8") for uri, data in sorted(pool.assets.items())},
+             "notes": pool.notes, "seconds": round(time.perf_counter() - t0, 3)}
+    key = entry_key(spec)
+    _cache(cache_dir).get_or_make(key, lambda: json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+    _memory[key] = entry
+    return entry
+
+
+# worker processes: one KaTeX process each, kept for every pool the worker builds
+_worker: dict[str, Any] = {}
+
+
+def _worker_init(root: str) -> None:
+    import atexit
+    import sys
+
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from ..site.katex import KatexRenderer
+
+    _worker["katex"] = KatexRenderer(Path(root), None)
+    atexit.register(_worker["katex"].close)
+
+
+def _worker_build(spec: S.QuizSpec, root: str, cache_dir: str | None) -> tuple[str, int, float, list[str]]:
+    entry = build_entry(spec, Path(root), Path(cache_dir) if cache_dir else None, _worker.get("katex"))
+    return spec.id, entry["count"], entry["seconds"], entry["notes"]
+
+
+COST = {"trajectory": 0.45, "steps": 0.05}  # rough seconds per variant (for the order of the work)
+
+
+def _cost(spec: S.QuizSpec) -> float:
+    return sum(COST.get(family, 0.03) for family, _ in spec.items) / len(spec.items) * spec.size
+
+
+def ensure(specs: list[S.QuizSpec], root: Path, cache_dir: Path | None, *, jobs: int | None = None,
+           log: Any = None) -> list[str]:
+    """Build every pool of ``specs`` that is not cached: in ``jobs`` processes (default: the CPU count) when
+    more than one is missing. Returns the notes (pools with fewer distinct variants than asked for)."""
+    missing = [s for s in specs if cached(s, cache_dir) is None]
+    if not missing:
+        return []
+    if parent_process() is not None:  # a worker of SiteBuilder.prerender: the other pages are its siblings' work
+        jobs = 1
+    t0 = time.perf_counter()
+    jobs = jobs or int(os.environ.get("QUIZ_JOBS", "0") or 0) or os.cpu_count() or 1
+    notes: list[str] = []
+    if cache_dir is None or jobs <= 1 or len(missing) == 1:
+        # one private KaTeX process (not the site's: its formula table would grow by every variant's math)
+        from ..site.katex import KatexRenderer
+
+        with KatexRenderer(Path(root), None) as katex:
+            for spec in missing:
+                notes += build_entry(spec, root, cache_dir, katex)["notes"]
+    else:
+        missing.sort(key=_cost, reverse=True)
+        ctx = get_context("fork")  # as SiteBuilder.prerender: no re-import of __main__, workers start at once
+        with ProcessPoolExecutor(max_workers=min(jobs, len(missing)), mp_context=ctx, initializer=_worker_init,
+                                 initargs=(str(root),)) as ex:
+            futures = [ex.submit(_worker_build, s, str(root), str(cache_dir)) for s in missing]
+            for f in futures:
+                _, _, _, n = f.result()
+                notes += n
+    stats["built"] += len(missing)
+    stats["seconds"] += time.perf_counter() - t0
+    if log is not None:
+        log(f"quiz pools: built {len(missing)} of {len(specs)} in {time.perf_counter() - t0:.1f} s "
+            f"({jobs if len(missing) > 1 and cache_dir is not None else 1} process(es))")
+    return notes
+
+
+def entry_for(builder: Any, spec: S.QuizSpec) -> dict[str, Any]:
+    """The cached entry of ``spec``; on a miss, every missing pool of the site is built first."""
+    cache_dir = getattr(builder, "cache_dir", None)
+    got = cached(spec, cache_dir)
+    if got is None:
+        # in the main process: every missing pool of the site at once, a process per core; in a worker of the
+        # site's parallel prerender (or without a cache): just this one
+        alone = cache_dir is None or parent_process() is not None
+        everything = S.all_specs(pool_size_of(builder))
+        notes = ensure([spec] if alone or spec not in everything else everything, builder.root, cache_dir)
+        if hasattr(builder, "warnings"):
+            builder.warnings.extend(f"quiz: {n}" for n in notes)
+        got = cached(spec, cache_dir)
+    return got
+
+
+# -- the macros -------------------------------------------------------------------------------------------
+def _attr(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def group_of(spec: S.QuizSpec) -> str:
+    if spec.exam:
+        return "exam"
+    if spec.optimizer:
+        return spec.optimizer
+    return "topics" if spec.id.startswith("topic-") else "all"
+
+
+def widget(spec: S.QuizSpec, entry: dict[str, Any], cls: str = "qz") -> str:
+    return (f'\n<div class="{cls}" data-quiz="{_attr(spec.id)}" data-title="{_attr(spec.title)}" '
+            f'data-group="{_attr(group_of(spec))}" data-count="{entry["count"]}" data-encoding="gzip" '
+            f'data-pool="{entry["encoded"]}">\n'
+            f'<p class="qz-loading">{_attr(spec.title)}: 問題を準備しています（JavaScript が必要です）。</p>\n'
+            f"</div>\n\n")
+
+
+def quiz_macro(macros: Any, optimizer: str, family: str) -> str:
+    """``{{ quiz("momentum", "steps") }}``: the quiz of one optimizer (or "all", or a concept topic) and family."""
+    builder = macros.builder
+    if family not in S.FAMILIES:
+        raise ValueError(f"unknown family {family!r}; known: {', '.join(S.FAMILIES)}")
+    key = optimizer
+    if optimizer not in ("all", "*") and optimizer not in S.TOPICS:
+        import optimizers
+
+        key = optimizers.get(optimizer).INFO.key
+    spec = S.get(S.quiz_id(key, family), pool_size_of(builder))
+    entry = entry_for(builder, spec)
+    for uri, text in entry["assets"].items():
+        macros.assets[uri] = text.encode("utf-8")
+    return widget(spec, entry)
+
+
+def exam_macro(macros: Any) -> str:
+    builder = macros.builder
+    spec = S.get("exam", pool_size_of(builder))
+    entry = entry_for(builder, spec)
+    for uri, text in entry["assets"].items():
+        macros.assets[uri] = text.encode("utf-8")
+    return widget(spec, entry, "qz-exam")
+
+
+def _stat(group: str, field: str, total: int | None = None) -> str:
+    extra = f' data-total="{total}"' if total is not None else ""
+    return f'<span class="qz-stat" data-group="{group}" data-field="{field}"{extra}>—</span>'
+
+
+def progress_macro(macros: Any) -> str:
+    """The progress table by optimizer (plus the mixed quizzes, the topics and the mock exam), filled in by
+    quiz.js from localStorage, with a reset button."""
+    builder, src = macros.builder, macros.src
+    specs = S.all_specs(pool_size_of(builder))
+    groups: dict[str, list[S.QuizSpec]] = {}
+    for s in specs:
+        groups.setdefault(group_of(s), []).append(s)
+    rows = []
+
+    def row(label: str, page: str, group: str, first: str) -> None:
+        link = builder.link(src, page)
+        rows.append(f"| [{label}]({link}) | {first} | {_stat(group, 'attempts')} | {_stat(group, 'correct')} | "
+                    f"{_stat(group, 'rate')} |")
+
+    for key in S.optimizer_keys():
+        if key in groups:
+            row(S.optimizer_name(key), f"quiz/{key}.md", key, _stat(key, "tried", len(groups[key])))
+    row("全手法（形式別）", "quiz/families.md", "all", _stat("all", "tried", len(groups.get("all", []))))
+    row("基礎トピック", "quiz/topics.md", "topics", _stat("topics", "tried", len(groups.get("topics", []))))
+    row("模擬試験", "quiz/exam.md", "exam", _stat("exam", "exam"))
+    table = ("| 演習 | 取り組んだ演習 | 解いた問題 | 正解 | 正答率 |\n|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
+    buttons = ('\n<p class="qz-progress-actions"><button type="button" class="md-button qz-reset-all" hidden>'
+               'すべての記録をリセット</button> <span class="qz-reset-status" role="status"></span></p>\n')
+    return '\n<div class="qz-progress" markdown="1">\n\n' + table + "\n</div>\n" + buttons

@@ -1,0 +1,203 @@
+// The pure logic of quizgen/quiz/static/quiz.js (node:test; run by tests/test_quiz_js.py).
+"use strict";
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const path = require("node:path");
+const zlib = require("node:zlib");
+
+const Q = require(path.join(__dirname, "..", "..", "quizgen", "quiz", "static", "quiz.js"));
+const N = require(path.join(__dirname, "..", "..", "quizgen", "quiz", "static", "normalize.js"));
+
+const KEY = { value: 1.02775, tolerance: 0.00050000102775, decimals: 3, text: "1.028" };
+const MISTAKES = [
+  { value: 1.013875, text: "1.014", mistake: "alpha_on_grad" },
+  { value: 0.97225, text: "0.972", mistake: "sign_flip" },
+  { value: 3.775, text: "3.775", mistake: "forgot_lr" },
+];
+
+function typed(text) {
+  const r = N.parseAnswer(text);
+  assert.ok(r.ok, text);
+  return Q.checkNumeric(r.value, KEY, MISTAKES, r.decimals);
+}
+
+test("the key is accepted however it is typed", () => {
+  for (const t of ["1.028", "１．０２８", "1.0275", "1.02775", " 1.028 ", "1,0280", "1028/1000", "1.028e0", "1.0280"]) {
+    assert.deepEqual(typed(t), { verdict: "correct", mistake: -1 }, t);
+  }
+});
+
+test("an ambiguous comma is a hint from the normaliser, never judged", () => {
+  assert.equal(N.parseAnswer("1,028").ok, false);
+  assert.equal(N.parseAnswer("1,028").reason, "ambiguous");
+});
+
+test("the tolerance is the stated one: half a unit of the last digit", () => {
+  assert.equal(Q.checkNumeric(1.02775 + 0.0005, KEY, [], 4).verdict, "correct");
+  assert.equal(Q.checkNumeric(1.02775 + 0.00051, KEY, [], 5).verdict, "wrong");
+  assert.equal(Q.checkNumeric(1.02775 - 0.00051, KEY, [], 5).verdict, "wrong");
+});
+
+test("a wrong answer equal to a named mistake's value names that mistake", () => {
+  assert.deepEqual(typed("1.014"), { verdict: "mistake", mistake: 0 });
+  assert.deepEqual(typed("０．９７２"), { verdict: "mistake", mistake: 1 });
+  assert.deepEqual(typed("3.775"), { verdict: "mistake", mistake: 2 });
+  assert.deepEqual(typed("3.7750"), { verdict: "mistake", mistake: 2 });
+});
+
+test("a negative mistake typed with a Japanese minus is matched", () => {
+  const key = { value: 0.36, tolerance: 0.000500001, decimals: 3, text: "0.360" };
+  const ms = [{ value: -0.36, text: "-0.360", mistake: "sign_flip" }];
+  for (const t of ["ー0.36", "−０．３６０", "－.36", "-0,36"]) {
+    const r = N.parseAnswer(t);
+    assert.deepEqual(Q.checkNumeric(r.value, key, ms, r.decimals), { verdict: "mistake", mistake: 0 }, t);
+  }
+});
+
+test("the right value with too few digits is a hint, not a wrong answer", () => {
+  assert.equal(typed("1.03").verdict, "precision");
+  assert.equal(typed("1").verdict, "precision");
+  assert.equal(typed("1.02").verdict, "wrong");   // rounds to 1.03, not 1.02
+  assert.equal(typed("1.04").verdict, "wrong");
+  // a fraction or an exponent says nothing about digits: judged by value only
+  assert.equal(Q.checkNumeric(1.03, KEY, MISTAKES, null).verdict, "wrong");
+});
+
+test("anything else is wrong, never correct", () => {
+  for (const x of [0, -1.028, 1.029, 10.28, NaN, Infinity, -Infinity, undefined, null, "1.028"]) {
+    assert.notEqual(Q.checkNumeric(x, KEY, MISTAKES, 3).verdict, "correct", String(x));
+  }
+  assert.equal(Q.checkNumeric(NaN, KEY, MISTAKES, 3).verdict, "wrong");
+});
+
+test("mistakes without a value (or missing) are skipped", () => {
+  assert.equal(Q.checkNumeric(2, KEY, [null, { text: "x" }, { value: 2 }], 0).mistake, 2);
+  assert.equal(Q.checkNumeric(2, KEY, undefined, 0).verdict, "wrong");
+});
+
+test("permutations are permutations and depend on the seed only", () => {
+  for (const n of [1, 2, 3, 7, 50, 101]) {
+    for (const seed of [0, 1, 42, 4294967295]) {
+      const p = Q.permutation(n, seed);
+      assert.deepEqual([...p].sort((a, b) => a - b), [...Array(n).keys()]);
+      assert.deepEqual(Q.permutation(n, seed), p);
+    }
+  }
+  assert.notDeepEqual(Q.permutation(50, 1), Q.permutation(50, 2));
+});
+
+test("next question: no repeat until every variant was shown, and never the same twice in a row", () => {
+  for (const n of [2, 3, 5, 50]) {
+    let state = { seed: 12345, cursor: 0 };
+    let fresh = 1;
+    const seen = [Q.currentIndex(n, state)];
+    for (let k = 0; k < 5 * n; k++) {
+      state = Q.advance(n, state, fresh++ * 2654435761);
+      seen.push(Q.currentIndex(n, state));
+    }
+    for (let round = 0; round < 5; round++) {
+      assert.equal(new Set(seen.slice(round * n, (round + 1) * n)).size, n, `round ${round} of ${n}`);
+    }
+    for (let k = 1; k < seen.length; k++) assert.notEqual(seen[k], seen[k - 1], `n=${n} step ${k}`);
+    assert.ok(seen.every((i) => i >= 0 && i < n));
+  }
+});
+
+test("next question with a single variant stays on it", () => {
+  let state = { seed: 5, cursor: 0 };
+  state = Q.advance(1, state, 9);
+  assert.equal(Q.currentIndex(1, state), 0);
+  assert.equal(Q.currentIndex(0, state), -1);
+});
+
+test("advance resets the answered flag and does not mutate its input", () => {
+  const s = Object.freeze({ seed: 1, cursor: 3, answered: true });
+  const t = Q.advance(10, s, 2);
+  assert.equal(t.cursor, 4);
+  assert.equal(t.answered, false);
+  assert.equal(s.cursor, 3);
+});
+
+test("progress bookkeeping: attempts and correct answers add up", () => {
+  let p = {};
+  p = Q.record(p, true, { title: "Momentum: 計算", group: "momentum", variant: "steps-1" });
+  p = Q.record(p, false, { group: "momentum", variant: "steps-2" });
+  p = Q.record(p, true, { group: "momentum" });
+  assert.equal(p.attempts, 3);
+  assert.equal(p.correct, 2);
+  assert.equal(p.group, "momentum");
+  assert.equal(p.title, "Momentum: 計算");
+  assert.equal(p.last, "steps-2");
+  assert.equal(p.answered, true);
+  const before = { attempts: 1, correct: 0 };
+  Q.record(before, true, {});
+  assert.deepEqual(before, { attempts: 1, correct: 0 });
+});
+
+test("summary by optimizer", () => {
+  const all = {
+    "momentum-steps": { attempts: 4, correct: 3, group: "momentum" },
+    "momentum-formula": { attempts: 2, correct: 0, group: "momentum" },
+    "momentum-code_blank": { seed: 1, cursor: 0, group: "momentum" },  // opened, never answered
+    "adam-steps": { attempts: 1, correct: 1, group: "adam" },
+    "exam": { attempts: 10, correct: 7, group: "exam", sessions: 1 },
+    "junk": "not an object",
+    "old": { attempts: 1, correct: 1 },
+  };
+  const s = Q.summarize(all);
+  assert.deepEqual(s.momentum, { attempts: 6, correct: 3, quizzes: 2, rate: 50 });
+  assert.deepEqual(s.adam, { attempts: 1, correct: 1, quizzes: 1, rate: 100 });
+  assert.equal(s.exam.rate, 70);
+  assert.equal(s.other.attempts, 1);
+  assert.deepEqual(Q.summarize({}), {});
+  assert.deepEqual(Q.summarize(null), {});
+});
+
+test("mock exam: picks are distinct and scoring is by topic and optimizer", () => {
+  const picked = Q.examPick(100, 10, 77);
+  assert.equal(picked.length, 10);
+  assert.equal(new Set(picked).size, 10);
+  assert.deepEqual(Q.examPick(3, 10, 1).sort(), [0, 1, 2]);
+  const qs = [
+    { topic: "計算", optimizer: "adam", answer: { index: 1 } },
+    { topic: "計算", optimizer: "sgd", answer: { index: 0 } },
+    { topic: "更新式", optimizer: "adam", answer: { index: 3 } },
+    { topic: "概念・用語", optimizer: "", answer: { index: 2 } },
+  ];
+  const s = Q.examScore(qs, [1, 2, 3, null]);
+  assert.equal(s.right, 2);
+  assert.equal(s.total, 4);
+  assert.equal(s.unanswered, 1);
+  assert.deepEqual(s.byTopic["計算"], { n: 2, ok: 1 });
+  assert.deepEqual(s.byTopic["更新式"], { n: 1, ok: 1 });
+  assert.deepEqual(s.byOptimizer.adam, { n: 2, ok: 2 });
+  assert.deepEqual(s.byOptimizer["（手法を問わない）"], { n: 1, ok: 0 });
+  assert.equal(Q.examScore(qs, [0, 0, 0, 0]).right, 1);
+  const named = Q.examScore([{ topic: "計算", optimizer: "adamw", optimizer_name: "AdamW", answer: { index: 0 } }], [0]);
+  assert.deepEqual(named.byOptimizer, { AdamW: { n: 1, ok: 1 } });
+});
+
+test("clock text", () => {
+  assert.equal(Q.clockText(600000), "残り 10 分 00 秒");
+  assert.equal(Q.clockText(61001), "残り 1 分 02 秒");
+  assert.equal(Q.clockText(-5), "残り 0 分 00 秒");
+});
+
+test("formulas are put back where the pool marks them", () => {
+  assert.equal(Q.expand('<p>x <span class="arithmatex"><!--m:1--></span> y <!--m:0--></p>', ["A", "B"]),
+    '<p>x <span class="arithmatex">B</span> y A</p>');
+  assert.equal(Q.expand("", ["A"]), "");
+  assert.equal(Q.expand(null, ["A"]), "");
+  assert.equal(Q.expand("<!--m:9-->", ["A"]), "");
+});
+
+test("a pool written by pool.py (gzip + base64) decodes, and plain base64 JSON too", async () => {
+  const data = { format: Q.FORMAT, quiz: "t", math: ["<b>m</b>"], variants: [{ id: "x", stem_html: "ｘ <!--m:0-->" }] };
+  const gz = zlib.gzipSync(Buffer.from(JSON.stringify(data), "utf8")).toString("base64");
+  assert.deepEqual(await Q.decodePool(gz, "gzip"), data);
+  const plain = Buffer.from(JSON.stringify(data.variants), "utf8").toString("base64");
+  assert.deepEqual((await Q.decodePool(plain, "")).variants, data.variants);
+  const wrong = zlib.gzipSync(Buffer.from(JSON.stringify({ format: 99, math: [], variants: [] }))).toString("base64");
+  await assert.rejects(Q.decodePool(wrong, "gzip"), /形式/);
+  await assert.rejects(Q.decodePool("bm90IGd6aXA=", "gzip"));
+});

@@ -1,0 +1,142 @@
+"""The built study site in headless Chromium, as a learner sees it: every page loads offline with no
+console error, formulas are KaTeX (no raw TeX on screen), Japanese search finds the right page, and
+screenshots of one optimizer page (light and dark) land in artifacts/screenshots/ to be looked at."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+SHOTS = ROOT / "artifacts" / "screenshots"
+
+pytestmark = pytest.mark.browser
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest's output clean
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory) -> Path:
+    """The site, built once per session with ``mkdocs build --strict`` (the project's .cache/ makes it quick)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (scripts/system-deps.sh)")
+    out = tmp_path_factory.mktemp("site") / "site"
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(out)],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def server(site_dir):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site_dir)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def pages(site_dir: Path) -> list[str]:
+    return sorted(p.relative_to(site_dir).parent.as_posix() + "/" if p.name == "index.html" else
+                  p.relative_to(site_dir).as_posix()
+                  for p in site_dir.rglob("*.html") if p.name != "404.html")
+
+
+def open_page(browser, url: str, scheme: str = "light"):
+    """A fresh page recording console errors, failed requests and every request's host."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = ctx.new_page()
+    log = {"errors": [], "hosts": set(), "failed": []}
+    page.on("console", lambda m: log["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: log["errors"].append(str(e)))
+    page.on("request", lambda r: log["hosts"].add(urlparse(r.url).hostname or r.url.split(":")[0]))
+    page.on("requestfailed", lambda r: log["failed"].append(r.url))
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    return ctx, page, log
+
+
+def test_every_page_loads_offline_with_no_console_error(browser, server, site_dir):
+    found = pages(site_dir)
+    assert len(found) >= 20
+    for path in found:
+        ctx, page, log = open_page(browser, f"{server}/{path}")
+        page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')")
+        page.wait_for_load_state("networkidle")
+        assert log["errors"] == [], (path, log["errors"])
+        assert log["failed"] == [], (path, log["failed"])
+        assert log["hosts"] <= {"127.0.0.1", "data", "blob"}, (path, log["hosts"])
+        broken = page.evaluate("[...document.images].filter(i => i.complete && i.naturalWidth === 0).map(i => i.src)")
+        assert broken == [], (path, broken)
+        ctx.close()
+
+
+def test_formulas_are_rendered_by_katex(browser, server, site_dir):
+    for path in pages(site_dir):
+        ctx, page, _ = open_page(browser, f"{server}/{path}")
+        # what a reader sees as prose (code blocks may show TeX on purpose, e.g. on the about page)
+        page.evaluate("document.querySelectorAll('pre, code').forEach(e => e.remove())")
+        text = page.inner_text("body")
+        for raw in ("\\(", "\\)", "$$", "\\begin{aligned}", "\\frac{", "\\hat{"):
+            assert raw not in text, (path, raw)
+        if path.startswith("optimizers/") and path != "optimizers/":
+            assert page.locator(".katex").count() > 10, path
+            assert page.locator(".katex-display").count() >= 2, path
+            # KaTeX's fonts come from the site itself
+            assert page.evaluate("document.fonts.check('16px KaTeX_Main')"), path
+        ctx.close()
+
+
+@pytest.mark.parametrize("query, expected", [("勾配", "optimizers/"), ("慣性", "optimizers/momentum/"),
+                                             ("バイアス補正", "optimizers/adam/")])
+def test_japanese_search_finds_the_page(browser, server, query, expected):
+    ctx, page, log = open_page(browser, f"{server}/")
+    page.click("label.md-search__icon, .md-search__input", timeout=5000)
+    box = page.locator("input.md-search__input")
+    box.fill(query)
+    box.press("End")  # fill() of Japanese text alone fires no search
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    links = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(e => e.href)")
+    assert any(expected in link for link in links), (query, links[:10])
+    assert log["hosts"] <= {"127.0.0.1", "data", "blob"}
+    ctx.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshot_of_an_optimizer_page(browser, server, scheme):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    ctx, page, log = open_page(browser, f"{server}/optimizers/adam/", scheme)
+    page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')")
+    page.wait_for_load_state("networkidle")
+    target = SHOTS / f"optimizer-adam-{scheme}.png"
+    page.screenshot(path=str(target), full_page=True)
+    page.screenshot(path=str(SHOTS / f"optimizer-adam-{scheme}-top.png"))
+    assert target.stat().st_size > 50_000
+    scheme_attr = page.get_attribute("body", "data-md-color-scheme")
+    assert scheme_attr == ("slate" if scheme == "dark" else "default")
+    assert log["errors"] == []
+    ctx.close()
