@@ -260,3 +260,16 @@ def test_encoding_is_gzip_base64_json_and_byte_stable(pools, katex):
 def test_correct_choice_positions_vary(pools):
     positions = {v["answer"]["index"] for v in pools["exam"].variants}
     assert len(positions) >= 3
+
+
+@needs_katex
+def test_rendered_variants_are_cached_and_the_pool_is_the_same_bytes(katex, tmp_path):
+    spec = small("adam-steps", 3)
+    cold = P.build_pool(spec, katex=katex, cache_dir=tmp_path)
+    files = list((tmp_path / "quiz-variants").glob("*.json.gz"))
+    assert len(files) == 3
+    warm = P.build_pool(spec, katex=katex, cache_dir=tmp_path)
+    assert P.encode(warm) == P.encode(cold) == P.encode(P.build_pool(spec, katex=katex))
+    bigger = P.build_pool(small("adam-steps", 5), katex=katex, cache_dir=tmp_path)  # 3 from the cache
+    assert len(list((tmp_path / "quiz-variants").glob("*.json.gz"))) == 5
+    assert [bigger.expanded(i) for i in range(3)] == [cold.expanded(i) for i in range(3)]

@@ -277,29 +277,103 @@ def render_math(variants: list[dict[str, Any]], katex: Any, where: str = "") -> 
     return list(katex.render_many(items, where)) if items else []
 
 
-def build_pool(spec: QuizSpec, *, katex: Any = None, svg: Svg | None = None, root: Path | str | None = None) -> Pool:
+def render_version(root: Path | str | None = None) -> str:
+    """Digest of what turns a Question into a rendered variant (not of what computes the Question): this
+    module, the Markdown renderer, the KaTeX renderer and version, the plots. A variant is cached under this
+    and the Question's JSON, so a code change that leaves a question unchanged does not render it again."""
+    from ..site.katex import katex_version
+    from ..site.render import project_root
+
+    quizgen = Path(__file__).resolve().parents[1]
+    files = [Path(__file__), Path(__file__).with_name("specs.py"), quizgen / "export" / "render.py",
+             quizgen / "site" / "katex.py", quizgen / "site" / "katex_server.js", quizgen / "plots.py"]
+    katex = katex_version(Path(root) if root else project_root())
+    return digest(file_digest(*[f for f in files if f.is_file()]), katex)
+
+
+def _remap(obj: Any, mapping: dict[int, int]) -> Any:
+    if isinstance(obj, str):
+        return MATH_MARK.sub(lambda m: f"<!--m:{mapping[int(m.group(1))]}-->", obj)
+    if isinstance(obj, list):
+        return [_remap(x, mapping) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _remap(v, mapping) for k, v in obj.items()}
+    return obj
+
+
+def _localize(v: dict[str, Any], math: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """A variant whose marks point into the pool's ``math`` → the same with its own short math list."""
+    used: dict[int, int] = {}
+    for n in MATH_MARK.findall(json.dumps(v, ensure_ascii=False)):
+        used.setdefault(int(n), len(used))
+    return _remap(v, used), [math[i] for i in used]
+
+
+def build_pool(spec: QuizSpec, *, katex: Any = None, svg: Svg | None = None, root: Path | str | None = None,
+               cache_dir: Path | str | None = None) -> Pool:
     """Generate and render the variants of ``spec``.
 
     ``katex``: an object with ``render_many([(tex, display)], where) -> [html]`` (the site build's
-    :class:`~quizgen.site.katex.KatexRenderer`); a private one is started (and stopped) if None.
+    :class:`~quizgen.site.katex.KatexRenderer`); a private one is started (and stopped) if needed.
     ``svg(kind, data)``: draws a figure (default ``quizgen.plots.paths_svg``; the site passes a cached one).
+    ``cache_dir``: rendered variants are kept in ``cache_dir/quiz-variants`` by the digest of the Question's
+    JSON and :func:`render_version` (the questions are always generated again; rendering is the slow part).
     """
-    qs, notes = questions(spec)
-    assets: dict[str, bytes] = {}
-    draw = svg or default_svg
-    variants = [variant(q, draw, assets) for q in qs]
-    own = None
-    if katex is None:
-        from ..site.katex import KatexRenderer
-        from ..site.render import project_root
+    from ..site.cache import FileCache
 
-        own = katex = KatexRenderer(Path(root) if root else project_root(), None)
-    try:
-        math = render_math(variants, katex, f"quiz {spec.id}")
-    finally:
-        if own is not None:
-            own.close()
-    return Pool(spec.id, variants, math, assets, notes)
+    qs, notes = questions(spec)
+    draw = svg or default_svg
+    cache = FileCache(cache_dir, "quiz-variants", ".json.gz") if cache_dir is not None else None
+    version = render_version(root) if cache is not None else ""
+    done: list[tuple[dict[str, Any], list[str], dict[str, str]] | None] = []
+    todo: list[tuple[int, Question, str]] = []
+    for i, q in enumerate(qs):
+        key = digest("quiz-variant", version, q.to_json())
+        path = cache.dir / f"{key}{cache.suffix}" if cache is not None else None
+        if path is not None and path.exists():
+            got = json.loads(gzip.decompress(path.read_bytes()))
+            done.append((got["variant"], got["math"], got["assets"]))
+            cache.hits += 1
+        else:
+            done.append(None)
+            todo.append((i, q, key))
+    if todo:
+        fresh_assets = [{} for _ in todo]
+        fresh = [variant(q, draw, a) for (_, q, _), a in zip(todo, fresh_assets)]
+        own = None
+        if katex is None:
+            from ..site.katex import KatexRenderer
+            from ..site.render import project_root
+
+            own = katex = KatexRenderer(Path(root) if root else project_root(), None)
+        try:
+            math = render_math(fresh, katex, f"quiz {spec.id}")
+        finally:
+            if own is not None:
+                own.close()
+        for (i, _, key), v, a in zip(todo, fresh, fresh_assets):
+            local, local_math = _localize(v, math)
+            text_assets = {uri: data.decode("utf-8") for uri, data in sorted(a.items())}
+            done[i] = (local, local_math, text_assets)
+            if cache is not None:
+                blob = json.dumps({"variant": local, "math": local_math, "assets": text_assets},
+                                  ensure_ascii=False).encode("utf-8")
+                cache.get_or_make(key, lambda b=blob: gzip.compress(b, compresslevel=6, mtime=0))
+    # one pool: each distinct formula once
+    pool_math: list[str] = []
+    where: dict[str, int] = {}
+    variants: list[dict[str, Any]] = []
+    assets: dict[str, bytes] = {}
+    for v, local_math, a in done:  # type: ignore[misc]
+        mapping = {}
+        for j, h in enumerate(local_math):
+            if h not in where:
+                where[h] = len(pool_math)
+                pool_math.append(h)
+            mapping[j] = where[h]
+        variants.append(_remap(v, mapping))
+        assets.update({uri: text.encode("utf-8") for uri, text in a.items()})
+    return Pool(spec.id, variants, pool_math, assets, notes)
 
 
 def default_svg(kind: str, data: dict[str, Any]) -> str:

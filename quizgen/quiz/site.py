@@ -8,8 +8,9 @@ Pools are cached in ``.cache/quiz-pools/`` by content hash: the quiz spec (id, i
 digest of every source file a pool depends on (:func:`quizgen.quiz.pool.code_digest`: optimizers, engine,
 families, bank, Markdown and KaTeX rendering, plots). Editing quiz.js, the CSS or the site's prose does not
 rebuild them. When a page needs a pool that is not cached, every missing pool of the site is built at once,
-one process per core, each with its own KaTeX process; figures are cached by their data in
-``.cache/quiz-plots/``.
+one process per core, each with its own KaTeX process. Below the pools, each rendered variant is cached by
+its Question's JSON (``.cache/quiz-variants/``) and each figure by its data (``.cache/quiz-plots/``), so a
+code change regenerates the questions but renders again only those that changed.
 
 The widget's static files (``static/``) are added to the site as ``assets/quiz/…`` by the MkDocs hook
 (:func:`static_files`). Nothing here imports MkDocs.
@@ -100,7 +101,7 @@ def _svg_maker(cache_dir: Path | None):
 def build_entry(spec: S.QuizSpec, root: Path, cache_dir: Path | None, katex: Any = None) -> dict[str, Any]:
     """Build one pool and store it in the cache (returns the entry)."""
     t0 = time.perf_counter()
-    pool = P.build_pool(spec, katex=katex, svg=_svg_maker(cache_dir), root=root)
+    pool = P.build_pool(spec, katex=katex, svg=_svg_maker(cache_dir), root=root, cache_dir=cache_dir)
     entry = {"id": spec.id, "count": len(pool.variants), "encoded": P.encode(pool),
              "assets": {uri: data.decode("utf-8") for uri, data in sorted(pool.assets.items())},
              "notes": pool.notes, "seconds": round(time.perf_counter() - t0, 3)}

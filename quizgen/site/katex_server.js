@@ -1,0 +1,38 @@
+// Renders TeX to HTML with KaTeX for the site build: one long-lived process per build.
+// Protocol: one JSON request per line on stdin, one JSON answer per line on stdout.
+//   request  {"items": [{"tex": "...", "display": true}, ...]}
+//   answer   {"html": ["...", ...], "errors": [null | "message", ...], "warnings": [[...], ...]}
+// argv[2]: the project root whose node_modules holds the pinned katex (package-lock.json).
+"use strict";
+const path = require("path");
+const readline = require("readline");
+
+const root = process.argv[2] || process.cwd();
+const katex = require(path.join(root, "node_modules", "katex"));
+
+const rl = readline.createInterface({ input: process.stdin, terminal: false });
+process.stdout.write(JSON.stringify({ ready: true, version: katex.version }) + "\n");
+
+rl.on("line", (line) => {
+  if (!line.trim()) return;
+  const request = JSON.parse(line);
+  const html = [], errors = [], warnings = [];
+  for (const item of request.items) {
+    const notes = [];
+    try {
+      html.push(katex.renderToString(item.tex, {
+        displayMode: !!item.display,
+        output: "htmlAndMathml",
+        throwOnError: true,
+        trust: false,
+        strict: (code, message) => { notes.push(code + ": " + message); return "ignore"; },
+      }));
+      errors.push(null);
+    } catch (e) {
+      html.push("");
+      errors.push(String(e && e.message ? e.message : e));
+    }
+    warnings.push(notes);
+  }
+  process.stdout.write(JSON.stringify({ html, errors, warnings }) + "\n");
+});

@@ -1,0 +1,68 @@
+"""``mistakes(key)``: the named mistakes of quizgen.mistakes for one optimizer, each executed.
+
+For every mistake that applies to the optimizer (textbook form): its title, the feedback, the
+mistaken formula where the mistake is a rule (rendered from the mutated sympy rule), and the
+correct and the mistaken value on the registry's own small fixed example (``Mistake.example``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ..formulas import number_latex
+from .render import SiteError
+
+
+def registry():
+    try:
+        return importlib.import_module("quizgen.mistakes")
+    except ModuleNotFoundError as e:
+        raise SiteError(f"mistakes(): quizgen.mistakes is missing ({e})") from None
+
+
+def given_text(given: dict[str, Any]) -> str:
+    """The example's setting in words: W₀, gradients, hyperparameters, what is asked."""
+    from .macros import get_rule, settings_tex
+
+    key = given["optimizer"]
+    rule = get_rule(key, given.get("convention", "textbook"))
+    w0 = given["params0"]["W"]
+    w0 = w0[0] if isinstance(w0, (list, tuple)) else w0
+    grads = [g["W"][0] if isinstance(g["W"], (list, tuple)) else g["W"] for g in given["grads"]]
+    asked = given["asked"]
+    sym = rule.symbols[asked["quantity"]].latex if asked["quantity"] in rule.symbols else asked["quantity"]
+    gs = ", ".join(f"$g_{{{i}}} = {number_latex(g)}$" for i, g in enumerate(grads, 1))
+    hyper = settings_tex(key, given.get("hyperparameters", {}))
+    return (f"$W_0 = {number_latex(w0)}$、勾配 {gs}、{hyper}（その他は既定値）で "
+            f"${sym}_{{{asked['step']}}}$ を求める")
+
+
+def render_for(key: str) -> str:
+    from .macros import admonition, display_math, distinct
+
+    M = registry()
+    found = M.for_optimizer(key)
+    if not found:
+        return "この手法に登録されたよくある間違いはまだない。\n"
+    out = []
+    sub = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+    for m in found:
+        body = m.feedback_ja.strip() + "\n"
+        tex = m.latex(key)
+        if tex:
+            body += "\n誤った式（sympy の式を書き換えて作ったもの）:\n" + display_math(tex)
+        ex = m.example(key)
+        title = m.title_ja
+        if ex is not None:
+            right, wrong = distinct(ex["correct"], ex["mistaken"], 6)
+            body += (f"\n**数値で確かめる**: {given_text(ex['given'])}と、正しくは "
+                     f"{right}、この間違いでは {wrong} になる。\n")
+            asked = ex["given"]["asked"]
+            name = {"m_hat": "m̂", "v_hat": "v̂", "v_max": "v_max"}.get(asked["quantity"], asked["quantity"])
+            right, wrong = distinct(ex["correct"], ex["mistaken"], 4)
+            title += f" — {name}{str(asked['step']).translate(sub)} が 正 {right} → 誤 {wrong}"
+        elif getattr(m, "t1_same", False):
+            body += "\n（1 ステップ目は正しい値と一致するので、2 ステップ目以降で差が出る。）\n"
+        out.append(admonition("failure", title, body, collapsible=True))
+    return "\n".join(out)
