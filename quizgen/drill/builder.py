@@ -337,14 +337,22 @@ def _blank_job(sheet_dir: Path, lang: str) -> PrintJob:
 
 
 def _class_pdfs(results: list[SheetResult], sheet_dir: Path, staging: Path, blank: Path | None) -> None:
-    for kind in ("questions", "answers"):
-        parts: list[Path] = []
+    """class-questions.pdf and class-answers.pdf (two pdfunite processes at once)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def parts(kind: str) -> list[Path]:
+        out: list[Path] = []
         for r in results:
             p = sheet_dir / f"{r.stem}-{kind}.pdf"
-            parts.append(p)
+            out.append(p)
             if blank is not None and page_count(p.read_bytes()) % 2 == 1:
-                parts.append(blank)
-        merge_pdfs(parts, staging / f"class-{kind}.pdf")
+                out.append(blank)
+        return out
+
+    kinds = ("questions", "answers")
+    with ThreadPoolExecutor(len(kinds)) as ex:
+        for f in [ex.submit(merge_pdfs, parts(k), staging / f"class-{k}.pdf") for k in kinds]:
+            f.result()
     for p in (sheet_dir / ".blank.pdf", sheet_dir / ".blank.html"):
         p.unlink(missing_ok=True)
 

@@ -50,7 +50,8 @@ def static_files() -> dict[str, bytes]:
 # -- settings ---------------------------------------------------------------------------------------------
 def pool_size_of(builder: Any) -> int:
     """Variants per quiz (env ``QUIZ_POOL_SIZE``, else mkdocs.yml ``extra.quiz.pool_size``, else 50). The site's
-    ``code_version()`` includes :func:`quizgen.quiz.specs.settings_key`, so a changed size re-renders the pages."""
+    page key of a quiz page (``quiz_version`` in quizgen/site/render.py) includes
+    :func:`quizgen.quiz.specs.settings_key`, so a changed size re-renders the pages."""
     return S.pool_size(None, builder.root)
 
 
