@@ -54,7 +54,20 @@ def on_files(files, config):
     for uri, data in static_files().items():
         if files.get_file_from_path(uri) is None:
             files.append(File.generated(config, uri, content=data))
+    _add_drill_sheets(files, config)
     return files
+
+
+def _add_drill_sheets(files, config):
+    # the printable sheets that docs/drills.md links (the same HTML as `quizgen drill` prints)
+    from quizgen.drill.site import SITE_SEEDS, site_path, site_sheet
+
+    for seed in SITE_SEEDS:
+        for part in ("questions", "answers"):
+            uri = site_path(seed, part)
+            if files.get_file_from_path(uri) is None:
+                html = site_sheet(seed, part, katex=_builder.katex, cache_dir=_builder.cache_dir)
+                files.append(File.generated(config, uri, content=html))
 
 
 def on_page_markdown(markdown, page, config, files):
