@@ -1,7 +1,7 @@
 """Shared session fixtures for the browser tests: the site built once (``mkdocs build --strict`` into a temp
 folder; the project's .cache/ keeps it quick), served on 127.0.0.1, and one headless Debian chromium.
 
-Test modules may define fixtures of the same names; theirs win inside that module (and build the site again)."""
+Every browser test module uses these: a second sync_playwright() in one process would fail."""
 
 from __future__ import annotations
 
@@ -28,8 +28,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory) -> Path:
     """The site, built once per session with ``mkdocs build --strict``."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (scripts/system-deps.sh)")
+    assert Path(CHROMIUM).exists(), "Debian chromium is missing: run scripts/system-deps.sh (make setup)"
     out = tmp_path_factory.mktemp("site") / "site"
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(out)],
@@ -50,10 +49,10 @@ def server(site_dir):
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (scripts/system-deps.sh)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
+    assert Path(CHROMIUM).exists(), "Debian chromium is missing: run scripts/system-deps.sh (make setup)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
