@@ -64,12 +64,15 @@ def _active(expr: sp.Expr, inputs: dict[str, Any], index: int | None) -> sp.Expr
 
 
 def _with_step(latex: str, step: int | None) -> str:
-    r"""``v`` → ``v_{2}``; ``\eta_t`` → ``\eta_{2}`` (its t is the step); ``r_{x}`` → ``{r_{x}}_{2}``."""
+    r"""``v`` → ``v_{2}``; ``\eta_t`` → ``\eta_{2}`` (its t is the step); ``v_{\max}`` → ``v_{\max, 2}``."""
     if step is None:
         return latex
     m = re.fullmatch(r"(.*)_(?:t|\{t\})", latex)
     if m:
         return f"{m.group(1)}_{{{step}}}"
+    m = re.fullmatch(r"(.*)_\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}", latex)
+    if m:  # v_{\max} → v_{\max, 2}
+        return f"{m.group(1)}_{{{m.group(2)}, {step}}}"
     return f"{{{latex}}}_{{{step}}}" if "_" in latex else f"{latex}_{{{step}}}"
 
 
