@@ -67,6 +67,8 @@ def _add_drill_sheets(files, config):
             uri = site_path(seed, part)
             if files.get_file_from_path(uri) is None:
                 html = site_sheet(seed, part, katex=_builder.katex, cache_dir=_builder.cache_dir)
+                # the site's icon (else the browser asks for /favicon.ico and gets a 404)
+                html = html.replace("<head>", '<head>\n<link rel="icon" href="../../assets/images/favicon.png">', 1)
                 files.append(File.generated(config, uri, content=html))
 
 
