@@ -22,13 +22,8 @@ ORDER = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta",
 #: registry key -> module (each module has the class, ``rule(convention, **options)`` and ``INFO``)
 MODULES: dict[str, ModuleType] = {}
 for _key in ORDER:
-    try:  # TEMPORARY while modules are being written: skip the ones not there yet
-        MODULES[_key] = import_module(f".{_key}", __name__)
-    except ModuleNotFoundError as _e:
-        if _e.name != f"{__name__}.{_key}":
-            raise
-    else:
-        globals()[MODULES[_key].INFO.cls.__name__] = MODULES[_key].INFO.cls
+    MODULES[_key] = import_module(f".{_key}", __name__)
+    globals()[MODULES[_key].INFO.cls.__name__] = MODULES[_key].INFO.cls
 
 
 def get(name: str) -> ModuleType:
