@@ -157,15 +157,32 @@ async def launch():
             await browser.close()
 
 
-_LOAD_FONTS = ("Promise.all(Array.from(document.fonts, f => f.load().catch(() => null)))"
-               ".then(() => document.fonts.ready).then(() => true)")
+# Force a style pass first (CSS-connected FontFaces appear in document.fonts only once the style sheets are
+# resolved), load every declared web font (KaTeX's), then report the faces that are not loaded.
+_LOAD_FONTS = """async () => {
+  void document.body.offsetHeight;
+  await Promise.all(Array.from(document.fonts, f => f.load().catch(() => null)));
+  await document.fonts.ready;
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const faces = Array.from(document.fonts);
+  return {count: faces.length, math: document.querySelector('.katex') !== null,
+          failed: faces.filter(f => f.status !== 'loaded').map(f => f.family + ' ' + f.weight + ' ' + f.style)};
+}"""
+FONT_ATTEMPTS = 3
 
 
 async def print_one(page, job: PrintJob) -> None:
-    await page.goto(job.html.resolve().as_uri(), wait_until="load")
-    # load every declared web font (KaTeX's) now: a font first needed during the print layout (math in a
-    # question that was out of view) would otherwise still be loading, and its text would print blank
-    await page.evaluate(_LOAD_FONTS)
+    """Print one sheet once every web font it declares is loaded: a font first needed during the print layout
+    (math in a question out of view) would still be loading, and that text would print in a fallback font
+    (blank, or at other positions, so two runs would differ)."""
+    for _ in range(FONT_ATTEMPTS):
+        await page.goto(job.html.resolve().as_uri(), wait_until="load")
+        fonts = await page.evaluate(_LOAD_FONTS)
+        if not fonts["failed"] and (fonts["count"] or not fonts["math"]):
+            break
+    else:
+        missing = ", ".join(fonts["failed"]) or "no web font declared"
+        raise OSError(f"{job.html.name}: fonts did not load in Chromium ({missing}); check the KaTeX assets beside it")
     data = await page.pdf(prefer_css_page_size=True, print_background=True)
     job.pdf.write_bytes(normalise_chromium_pdf(data))
 
