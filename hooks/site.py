@@ -60,13 +60,16 @@ def on_files(files, config):
 
 def _add_drill_sheets(files, config):
     # the printable sheets that docs/drills.md links (the same HTML as `quizgen drill` prints)
-    from quizgen.drill.site import SITE_SEEDS, site_path, site_sheet
+    from quizgen.drill.site import SITE_SEEDS, prebuild, site_path, site_sheets
 
+    prebuild(_builder.cache_dir)  # the sheets not cached yet, on every core at once
     for seed in SITE_SEEDS:
-        for part in ("questions", "answers"):
+        # (with a cache, prebuild left them there: no KaTeX process is needed)
+        katex = _builder.katex if _builder.cache_dir is None else None
+        pages = site_sheets(seed, katex=katex, cache_dir=_builder.cache_dir)
+        for part, html in zip(("questions", "answers"), pages):
             uri = site_path(seed, part)
             if files.get_file_from_path(uri) is None:
-                html = site_sheet(seed, part, katex=_builder.katex, cache_dir=_builder.cache_dir)
                 # the site's icon (else the browser asks for /favicon.ico and gets a 404)
                 html = html.replace("<head>", '<head>\n<link rel="icon" href="../../assets/images/favicon.png">', 1)
                 files.append(File.generated(config, uri, content=html))

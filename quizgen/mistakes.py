@@ -289,14 +289,13 @@ _MUTANTS: dict[tuple[str, str, str, int], tuple[Rule | None, Rule]] = {}
 
 
 def _mutant(name: str, key: str, convention: str, base: Rule) -> Rule | None:
-    """The mistake's rule for ``base`` (cached: the base rules are cached, so their ids are stable)."""
+    """The mistake's rule for ``base`` (cached: the base rules are cached, so their ids are stable; a rule is
+    compiled to numpy on its first run, so a rule only shown as LaTeX is never compiled)."""
     k = (name, key, convention, id(base))
     if k not in _MUTANTS:
         m = REGISTRY[name]
         edit = m.edit.get(key, m.edit.get("*"))
         rule = edit(base) if edit is not None else None
-        if rule is not None:
-            rule._compiled  # noqa: B018 -- compile once
         _MUTANTS[k] = (rule, base)  # keep base alive with its id
     return _MUTANTS[k][0]
 

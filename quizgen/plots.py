@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import io
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -128,16 +129,22 @@ def _levels(problem: P.Problem, z: np.ndarray) -> np.ndarray:
     return np.geomspace(max(lo, hi / 1e4), hi, 14)
 
 
-def _contours(ax, problem: P.Problem, xlim, ylim) -> None:
+def _marker(ax, problem: P.Problem) -> None:
+    """The minimum (a star), or the saddle point (a cross)."""
+    if problem.minimum is not None:
+        ax.plot(*problem.minimum, marker="*", color="#444444", markersize=9, zorder=5, linestyle="none")
+    else:
+        ax.plot(0, 0, marker="x", color="#444444", markersize=7, zorder=5, linestyle="none")
+
+
+def _contours(ax, problem: P.Problem, xlim, ylim, *, marker: bool = True) -> None:
     xs = np.linspace(xlim[0], xlim[1], 161)
     ys = np.linspace(ylim[0], ylim[1], 161)
     X, Y = np.meshgrid(xs, ys)
     Z = problem.f(X, Y)
     ax.contour(X, Y, Z, levels=_levels(problem, Z), colors="#b8b8b8", linewidths=0.6)
-    if problem.minimum is not None:
-        ax.plot(*problem.minimum, marker="*", color="#444444", markersize=9, zorder=5, linestyle="none")
-    else:
-        ax.plot(0, 0, marker="x", color="#444444", markersize=7, zorder=5, linestyle="none")
+    if marker:
+        _marker(ax, problem)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_xlabel("x")
@@ -154,6 +161,11 @@ def _draw_paths(ax, data: Mapping[str, Any], problem: P.Problem, *, legend: bool
                 index0: int = 0) -> None:
     xlim, ylim = _view(data, problem)
     _contours(ax, problem, xlim, ylim)
+    _series(ax, data, xlim, ylim, legend=legend, index0=index0)
+
+
+def _series(ax, data: Mapping[str, Any], xlim, ylim, *, legend: bool | str = True, index0: int = 0) -> None:
+    """Each series' path (dots joined by a line, a square at its start); a diverged one is cut and labelled."""
     span = max(xlim[1] - xlim[0], ylim[1] - ylim[0])
     for i, s in enumerate(data["series"]):
         pts, cut = finite_prefix(s["points"], HUGE * span)
@@ -175,14 +187,57 @@ MANY = 4  # more series than this: the legend goes below the plot instead of ove
 
 @_styled
 def paths_svg(data: Mapping[str, Any], *, width: float = PAGE_WIDTH * 0.62, height: float = 3.4) -> str:
-    """Paths over the contour lines of ``data["problem"]`` (the shape in the module doc)."""
+    """Paths over the contour lines of ``data["problem"]`` (the shape in the module doc).
+
+    Drawn in two layers that are joined into one SVG: the background (axes, ticks, contour lines; the same
+    for every figure of one view, so drawn once per process) and the paths with their legend, drawn in a
+    figure of the same size with the axes at the same place and no axis of its own. Ticks are most of
+    matplotlib's time, and hundreds of quiz and drill figures share a handful of views."""
     problem = P.get(data["problem"])
+    xlim, ylim = _view(data, problem)
+    background = _background(problem.key, xlim, ylim, width, height, data.get("title") or "")
+    fig, ax, fixed = _overlay(problem.key, xlim, ylim, width, height)
+    try:
+        _series(ax, data, xlim, ylim)
+        with matplotlib.rc_context({"svg.hashsalt": "quizgen-plots-paths"}):  # ids unlike the background's
+            top = _svg(fig)
+    finally:  # the overlay is kept for the next figure of this view: take this figure's paths off it
+        for line in ax.lines[fixed:]:
+            line.remove()
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    body = top[top.index('<g id="figure_1">'):top.rindex("</svg>")]
+    body = re.sub(r'id="([a-z0-9]+_\d+)"', r'id="paths-\1"', body)
+    end = background.rindex("</svg>")
+    return background[:end] + body + background[end:]
+
+
+@functools.lru_cache(maxsize=16)
+def _overlay(key: str, xlim: tuple[float, float], ylim: tuple[float, float], width: float, height: float):
+    """A transparent figure with axes placed as the background's, no axis drawn, the minimum marked:
+    (figure, axes, number of lines that stay)."""
     fig = _figure(width, height)
+    fig.patch.set_visible(False)
     ax = fig.add_subplot()
-    _draw_paths(ax, data, problem)
-    if data.get("title"):
-        ax.set_title(data["title"])
-    return _svg(fig)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_axis_off()
+    _marker(ax, P.get(key))
+    return fig, ax, len(ax.lines)
+
+
+@functools.lru_cache(maxsize=64)
+def _background(key: str, xlim: tuple[float, float], ylim: tuple[float, float], width: float, height: float,
+                title: str) -> str:
+    """The axes, ticks and contour lines of one view, as SVG (see :func:`paths_svg`)."""
+    with matplotlib.rc_context(RC):
+        problem = P.get(key)
+        fig = _figure(width, height)
+        ax = fig.add_subplot()
+        _contours(ax, problem, xlim, ylim, marker=False)
+        if title:
+            ax.set_title(title)
+        return _svg(fig)
 
 
 def _loss_axes(ax, series: Sequence[Mapping[str, Any]], *, title: str | None = None, index0: int = 0) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from .builder import BuildResult, build
 from .model import DrillSpec, SheetPlan, make_spec
 from .roster import Student, parse_roster
-from .site import SITE_SEEDS, site_sheet
+from .site import SITE_SEEDS, site_sheet, site_sheets
 
 __all__ = ["SITE_SEEDS", "BuildResult", "DrillSpec", "SheetPlan", "Student", "build", "make_spec", "parse_roster",
-           "site_sheet"]
+           "site_sheet", "site_sheets"]

@@ -52,7 +52,6 @@ def _freeze(value: Any) -> Any:
 def _rule_cached(key: str, convention: str, frozen: tuple) -> Rule:
     options = {k: (list(v) if isinstance(v, tuple) else v) for k, v in frozen}
     rule = optimizers.get(key).rule(convention, **options)
-    rule._compiled  # noqa: B018 -- compile once, here
     return rule
 
 

@@ -79,9 +79,10 @@ def _at(expr: sp.Expr, point: dict[str, sp.Expr]) -> sp.Expr:
     return expr.xreplace(subs)
 
 
-def proof(correct: Rule, wrong: Rule) -> dict[str, Any] | None:
-    """A point where the two rules' steps differ: {"quantity", "point", "correct", "wrong"} (exact values)."""
-    a, b = closed_form(correct), closed_form(wrong)
+def proof(correct: Rule, wrong: Rule, correct_form: dict[str, sp.Expr] | None = None) -> dict[str, Any] | None:
+    """A point where the two rules' steps differ: {"quantity", "point", "correct", "wrong"} (exact values).
+    ``correct_form``: ``closed_form(correct)`` if already known."""
+    a, b = correct_form or closed_form(correct), closed_form(wrong)
     names = ["W"] + [s.name for s in correct.of_kind("state")]
     for point in POINTS:
         for name in names:
@@ -95,8 +96,8 @@ def proof(correct: Rule, wrong: Rule) -> dict[str, Any] | None:
             if diff.is_number and diff.is_real and abs(diff) > sp.Float("1e-30"):
                 used = {s.name for s in correct.symbols.values() if s.kind not in ("temp",)}
                 return {"quantity": name, "point": {k: str(v) for k, v in point.items() if k in used},
-                        "correct": str(sp.nsimplify(va) if va.is_Rational else sp.N(va, 12)),
-                        "wrong": str(sp.nsimplify(vb) if vb.is_Rational else sp.N(vb, 12))}
+                        "correct": str(va if va.is_Rational else sp.N(va, 12)),
+                        "wrong": str(vb if vb.is_Rational else sp.N(vb, 12))}
     return None
 
 
@@ -116,6 +117,7 @@ def variants(key: str, convention: str) -> tuple[str, tuple[Variant, ...]]:
     correct = rule_for(key, convention, hyper)
     text = correct.latex(derived=False)
     seen = {text}
+    form = closed_form(correct)
     out = []
     for m in M.MISTAKES:
         if not m.applies(key, convention) or m.runner is not None:
@@ -126,7 +128,7 @@ def variants(key: str, convention: str) -> tuple[str, tuple[Variant, ...]]:
         latex = wrong.latex(derived=False)
         if latex in seen:
             continue
-        p = proof(correct, wrong)
+        p = proof(correct, wrong, form)
         if p is None:
             continue
         seen.add(latex)
