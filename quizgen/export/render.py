@@ -9,6 +9,7 @@ Nothing here computes an answer; it only lays out what a :class:`~quizgen.questi
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -74,8 +75,9 @@ _MD = _converter()
 _SINGLE_P = re.compile(r"\A<p>(?P<body>.*)</p>\Z", re.S)
 
 
+@functools.lru_cache(maxsize=8192)
 def md(text: str) -> str:
-    """Markdown (with ``$math$``) → an HTML fragment."""
+    """Markdown (with ``$math$``) → an HTML fragment (memoized: feedback sentences repeat across variants)."""
     _MD.reset()
     return _MD.convert(text or "").strip()
 

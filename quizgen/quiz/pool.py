@@ -21,6 +21,7 @@ Nothing here imports MkDocs.
 from __future__ import annotations
 
 import base64
+import functools
 import gzip
 import html
 import json
@@ -139,6 +140,7 @@ def _md_inline(text: str) -> str:
     return R.md_inline(text) if text else ""
 
 
+@functools.lru_cache(maxsize=1024)
 def code_html(code: str) -> str:
     """Python source highlighted as mkdocs-material colours it, each blank （あ） in a ``<mark>``."""
     from pygments import highlight
