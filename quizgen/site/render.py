@@ -42,8 +42,9 @@ MACROS = ("meta", "rule", "symbols", "source", "worked_example", "trajectories",
           "quiz_link", "torch_default",
           "quiz", "exam", "progress")  # the last three: the self-checking quizzes (quizgen/quiz/site.py)
 QUIZ_MACROS = ("quiz", "exam", "progress")
-# quiz_link depends on which files exist; the quizzes are cached by quizgen/quiz itself (pools by content hash)
-UNCACHED = ("quiz_link", *QUIZ_MACROS)
+# the quizzes are cached by quizgen/quiz itself (pools by content hash); quiz_link, which depends on which quiz
+# pages exist, is cached with that list in its key
+UNCACHED = QUIZ_MACROS
 
 PLACEHOLDER = re.compile(r'<(span|div) class="arithmatex" data-qg-math="([0-9a-f]{24})">.*?</\1>', re.S)
 TAGS = re.compile(r"<[^>]+>")
@@ -327,7 +328,7 @@ class SiteBuilder:
             if name in UNCACHED or self.cache_dir is None:
                 return self._compute(name, src, assets, args, kwargs)
             key = digest("macro", self.version, name, posixpath.dirname(src), repr(args),
-                         repr(sorted(kwargs.items())))
+                         repr(sorted(kwargs.items())), self._quiz_pages() if name == "quiz_link" else "")
             made: list[bool] = []
 
             def make() -> bytes:
