@@ -60,8 +60,8 @@ V_MAX = Sym("v_max", r"v_{\max}", "これまでの v の最大値（AMSGrad）",
             code="v_max")
 LR_T = Sym("lr_t", r"\eta_t", "ステップ t の学習率（バイアス補正をまとめたもの）",
            "step-t learning rate (bias corrections folded in)", "temp")
-M_HAT = Sym("m_hat", r"\hat{m}", "バイアス補正した 1 次モーメント m/(1−β1^t)", "bias-corrected first moment", "temp")
-V_HAT = Sym("v_hat", r"\hat{v}", "バイアス補正した 2 次モーメント v/(1−β2^t)", "bias-corrected second moment", "temp")
+M_HAT = Sym("m_hat", r"\hat{m}", "バイアス補正した 1 次モーメント m/(1−β₁ᵗ)", "bias-corrected first moment", "temp")
+V_HAT = Sym("v_hat", r"\hat{v}", "バイアス補正した 2 次モーメント v/(1−β₂ᵗ)", "bias-corrected second moment", "temp")
 ALPHA = Sym("alpha", r"\alpha", "ステップサイズ（学習率。論文の記号）", "stepsize (learning rate, the paper's symbol)",
             "hyper", code="lr")
 T_ITER = S.t.named("iter")  # 教科書・論文のクラスでは self.iter
@@ -151,9 +151,9 @@ INFO = Info(
     notes={
         "textbook": "『ゼロから作るDeep Learning』common/optimizer.py の Adam。補正を学習率 lr_t にまとめた論文 §2 の"
         "「効率的な形」で、ε（本では 1e-7 直書き）は補正前の √v の外に足す。",
-        "paper": "Kingma & Ba (ICLR 2015) Alg. 1。m̂ = m/(1−β1^t), v̂ = v/(1−β2^t) を作り、ε = 1e-8 は √v̂ の外。",
+        "paper": "Kingma & Ba (ICLR 2015) Alg. 1。m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ) を作り、ε = 1e-8 は √v̂ の外。",
         "pytorch": "torch.optim.Adam は論文 Alg. 1 と同じ式。torch_kwargs の Adam(lr, betas, eps) はこのクラスに"
-        "いちばん近い引数だが同一ではない: ε の位置が違う（教科書の定数 ε は torch の ε_t = ε/√(1−β2^t) に"
+        "いちばん近い引数だが同一ではない: ε の位置が違う（教科書の定数 ε は torch の εₜ = ε/√(1−β₂ᵗ) に"
         "あたる）。ε が効かない大きさの勾配なら差は小さい。",
     },
 )

@@ -54,7 +54,7 @@ class Adamax:
 
 
 U = Sym("u", "u", "割り引いた |g| の最大値（無限大ノルム）", "exponentially weighted infinity norm", "state", code="u")
-LR_T = Sym("lr_t", r"\eta_t", "m のバイアス補正をまとめた学習率 η/(1−β1^t)", "learning rate with m's correction",
+LR_T = Sym("lr_t", r"\eta_t", "m のバイアス補正をまとめた学習率 η/(1−β₁ᵗ)", "learning rate with m's correction",
            "temp")
 
 

@@ -112,7 +112,7 @@ INFO = Info(
     syllabus=False,
     notes={
         "textbook": "本に AMSGrad は無い。torch では Adam の amsgrad=True というフラグだが、ここでは名前で問われる"
-        "手法として別クラスにし、torch の形（補正前の v の最大値 v_max を取り、v̂ = v_max/(1−β2^t) と m̂ で"
+        "手法として別クラスにし、torch の形（補正前の v の最大値 v_max を取り、v̂ = v_max/(1−β₂ᵗ) と m̂ で"
         "バイアス補正、ε は √v̂ の外）にした。torch.optim.Adam(lr, betas, eps, amsgrad=True) と同じ更新。",
         "paper": "Reddi ら Alg. 2 にはバイアス補正も ε もない（θ ← θ − α_t m/√v̂、v̂ は v の最大値）。理論では"
         "α_t = α/√t で β1 も減らすが、ここでは実験と同じく定数とする。",

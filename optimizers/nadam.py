@@ -65,16 +65,16 @@ class NAdam:
 # -- symbols ----------------------------------------------------------------------------------
 PSI = Sym("psi", r"\psi", "モーメンタム係数のスケジュールの速さ（momentum_decay）",
           "speed of the momentum schedule (momentum_decay)", "hyper", code="momentum_decay")
-MU = Sym("mu", r"\mu_t", "ステップ t のモーメンタム係数 β1(1 − ½·0.96^{tψ})", "momentum coefficient of step t", "temp")
+MU = Sym("mu", r"\mu_t", "ステップ t のモーメンタム係数 β₁(1 − ½·0.96^(tψ))", "momentum coefficient of step t", "temp")
 MU_NEXT = Sym("mu_next", r"\mu_{t+1}", "次のステップのモーメンタム係数", "momentum coefficient of the next step",
               "temp")
 # μ の積はステップ数だけで決まるスカラー（全パラメータ共通）なので、t と同じ kind="step" にする
-MU_PRODUCT = Sym("mu_product", r"\Pi_t", "モーメンタム係数の積 μ_1 μ_2 … μ_t（1 から始める）",
-                 "product of the momentum coefficients μ_1 … μ_t (starts at 1)", "step", code="mu_product")
-G_HAT = Sym("g_hat", r"\hat{g}", "補正した勾配 g/(1 − Π_t)", "corrected gradient", "temp")
-M_HAT_N = Sym("m_hat", r"\hat{m}", "1 ステップ先の積で補正した m/(1 − Π_t μ_{t+1})",
+MU_PRODUCT = Sym("mu_product", r"\Pi_t", "モーメンタム係数の積 μ₁ μ₂ … μₜ（1 から始める）",
+                 "product of the momentum coefficients μ₁ … μₜ (starts at 1)", "step", code="mu_product")
+G_HAT = Sym("g_hat", r"\hat{g}", "補正した勾配 g/(1 − Πₜ)", "corrected gradient", "temp")
+M_HAT_N = Sym("m_hat", r"\hat{m}", "1 ステップ先の積で補正した m/(1 − Πₜ μₜ₊₁)",
               "first moment corrected with the next step's product", "temp")
-M_BAR = Sym("m_bar", r"\bar{m}", "Nesterov 型のモーメンタム (1−μ_t)ĝ + μ_{t+1} m̂", "Nesterov momentum", "temp")
+M_BAR = Sym("m_bar", r"\bar{m}", "Nesterov 型のモーメンタム (1−μₜ)ĝ + μₜ₊₁ m̂", "Nesterov momentum", "temp")
 
 _MU = "beta1*(1 - Rational(1, 2)*0.96**(t*psi))"
 _MU_NEXT = "beta1*(1 - Rational(1, 2)*0.96**((t + 1)*psi))"
@@ -139,14 +139,14 @@ INFO = Info(
     paper="T. Dozat, Incorporating Nesterov Momentum into Adam, ICLR 2016 Workshop track",
     year=2016,
     summary_ja="Adam のモーメンタムを Nesterov 型にし、今の勾配と 1 ステップ先のモーメンタムを混ぜた方向に進む。"
-    "モーメンタム係数 μ_t はステップとともに β1 へ近づく。",
+    "モーメンタム係数 μₜ はステップとともに β1 へ近づく。",
     state=("m", "v"),  # mu_product は iter と同じくステップで決まるスカラー（kind="step"）
     hyper={"lr": ("学習率 η", "learning rate η"),
-           "beta1": ("1 次モーメント m の減衰率 β1（μ_t の上限）", "decay rate β1 of m (the limit of μ_t)"),
+           "beta1": ("1 次モーメント m の減衰率 β1（μₜ の上限）", "decay rate β1 of m (the limit of μₜ)"),
            "beta2": ("2 次モーメント v の減衰率 β2", "decay rate β2 of the second moment v"),
            "eps": ("ゼロ除算を防ぐ微小量 ε（補正後の √v̂ の外）", "small constant ε (outside √v̂, corrected)"),
-           "momentum_decay": ("μ_t のスケジュールの速さ ψ（μ_t = β1(1 − ½·0.96^{tψ})）",
-                              "speed ψ of the momentum schedule μ_t = β1(1 − ½·0.96^{tψ})")},
+           "momentum_decay": ("μₜ のスケジュールの速さ ψ（μₜ = β₁(1 − ½·0.96^(tψ))）",
+                              "speed ψ of the momentum schedule μₜ = β₁(1 − ½·0.96^(tψ))")},
     conventions=("textbook", "paper", "pytorch"),
     torch="nadam",
     torch_kwargs=lambda opt: {"lr": opt.lr, "betas": (opt.beta1, opt.beta2), "eps": opt.eps,
@@ -155,8 +155,8 @@ INFO = Info(
     notes={
         "textbook": "本に NAdam は無いので、クラスは論文（Dozat 2016 Alg. 2）の ĝ, m̂, m̄ の形で、torch.optim.NAdam と"
         "同じ更新。μ の積 mu_product は t と同じく全パラメータで一つのスカラーに持つ。",
-        "paper": "Dozat Alg. 2: ĝ = g/(1−∏_{i≤t}μ_i), m̂ = m/(1−∏_{i≤t+1}μ_i), m̄ = (1−μ_t)ĝ + μ_{t+1}m̂。"
-        "m の更新自体は定数 β1 を使う。μ_t = β1(1 − ½·0.96^{tψ}), ψ = 0.004。",
+        "paper": "Dozat Alg. 2: ĝ = g/(1−∏_{i≤t}μ_i), m̂ = m/(1−∏_{i≤t+1}μ_i), m̄ = (1−μₜ)ĝ + μₜ₊₁m̂。"
+        "m の更新自体は定数 β1 を使う。μₜ = β₁(1 − ½·0.96^(tψ)), ψ = 0.004。",
         "pytorch": "torch.optim.NAdam: 同じ式を勾配の項と m の項に分けて計算。state の mu_product は torch の既定の"
         "dtype を取る（float64 の引数でも float32 になりうるので、float64 で比べるときは torch.set_default_dtype）。"
         "weight_decay（L2 か decoupled_weight_decay）と maximize も持つ。",

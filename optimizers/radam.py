@@ -4,7 +4,7 @@
 Liu, Jiang, He, Chen, Liu, Gao & Han (ICLR 2020), On the Variance of the Adaptive Learning Rate and Beyond:
 
     ρ_∞ = 2/(1−β2) − 1,   ρ_t = ρ_∞ − 2tβ2^t/(1−β2^t)      （v を単純移動平均とみたときの長さの近似）
-    ρ_t > 5 のとき:  r_t = √((ρ_t−4)(ρ_t−2)ρ_∞ / ((ρ_∞−4)(ρ_∞−2)ρ_t)),  l_t = √(1−β2^t)/(√v + ε)
+    ρ_t > 5 のとき:  r_t = √((ρ_t−4)(ρ_t−2)ρ_∞ / ((ρ_∞−4)(ρ_∞−2)ρ_t)),  l_t = √(1−β₂ᵗ)/(√v + ε)
                      θ ← θ − γ m̂ r_t l_t
     それ以外:        θ ← θ − γ m̂                               （適応なしの、補正したモーメンタム SGD）
 
@@ -102,10 +102,10 @@ def _lazy(rule: Rule) -> Rule:
 RHO_INF = Sym("rho_inf", r"\rho_\infty", "単純移動平均とみたときの長さの上限 2/(1−β2) − 1",
               "maximum length of the approximated simple moving average", "temp")
 RHO_T = Sym("rho_t", r"\rho_t", "ステップ t での単純移動平均の長さの近似", "approximated SMA length at step t", "temp")
-R_T = Sym("r", r"r_t", "分散の補正項（ρ_t がしきい値以下のときは 1 とおく）",
-          "variance rectification term (1 while ρ_t is at or below the threshold)", "temp")
-L_T = Sym("l", r"l_t", "適応的な学習率 √(1−β2^t)/(√v + ε)（しきい値以下のときは 1 とおく）",
-          "adaptive learning rate (1 while ρ_t is at or below the threshold)", "temp")
+R_T = Sym("r", r"r_t", "分散の補正項（ρₜ がしきい値以下のときは 1 とおく）",
+          "variance rectification term (1 while ρₜ is at or below the threshold)", "temp")
+L_T = Sym("l", r"l_t", "適応的な学習率 √(1−β₂ᵗ)/(√v + ε)（しきい値以下のときは 1 とおく）",
+          "adaptive learning rate (1 while ρₜ is at or below the threshold)", "temp")
 
 _RHO = [("rho_inf", "2/(1 - beta2) - 1"),
         ("rho_t", "rho_inf - 2*t*beta2**t/(1 - beta2**t)")]
@@ -131,7 +131,7 @@ def rule(convention: str = "textbook", **options) -> Rule:
              T_ITER, M, V, M_HAT, RHO_INF, RHO_T, R_T, L_T],
             [("t", "t + 1"), *_RHO, *moments,
              *_rectified("eta", threshold=5, l_text="sqrt(1 - beta2**t)/(sqrt(v) + eps)")],
-            note="本に RAdam は無いので torch（著者の実装）の形: ρ_t > 5 のときだけ r_t l_t を掛ける。"
+            note="本に RAdam は無いので torch（著者の実装）の形: ρₜ > 5 のときだけ rₜ lₜ を掛ける。"
             "ε は補正前の √v の外"))
     if convention == "paper":
         return _lazy(build(
@@ -140,7 +140,7 @@ def rule(convention: str = "textbook", **options) -> Rule:
              T_ITER, M, V, M_HAT, RHO_INF, RHO_T, R_T, L_T],
             [("t", "t + 1"), *_RHO, *moments,
              *_rectified("eta", threshold=4, l_text="sqrt((1 - beta2**t)/v)")],
-            note="Liu ら (ICLR 2020) Alg. 2: しきい値は ρ_t > 4、l_t = √((1−β2^t)/v) に ε は無い"))
+            note="Liu ら (ICLR 2020) Alg. 2: しきい値は ρₜ > 4、lₜ = √((1−β₂ᵗ)/v) に ε は無い"))
     if convention == "pytorch":
         return torch_rule(**options)
     raise ValueError(f"radam: unknown convention {convention!r} (textbook, paper, pytorch)")
@@ -163,7 +163,7 @@ def torch_rule(weight_decay=0.0, decoupled_weight_decay=False, maximize=False, *
               ("m_hat", "m/(1 - beta1**t)"), *_RHO,
               *_rectified("gamma", threshold=5, l_text="sqrt(1 - beta2**t)/(sqrt(v) + eps)")]
     return _lazy(build("radam", "pytorch", syms, steps,
-                       note="torch.optim.RAdam: ρ_t > 5 なら補正付きの適応ステップ、そうでなければ θ ← θ − γ m̂"))
+                       note="torch.optim.RAdam: ρₜ > 5 なら補正付きの適応ステップ、そうでなければ θ ← θ − γ m̂"))
 
 
 INFO = Info(
@@ -187,10 +187,10 @@ INFO = Info(
     syllabus=False,
     notes={
         "textbook": "本に RAdam は無いので、クラスは torch.optim.RAdam（著者の公式実装と同じ）の形: "
-        "ρ_t > 5 で切り替え、ε は補正前の √v の外（Adam の √v̂ の外とは違う）。",
-        "paper": "Liu ら Alg. 2: ρ_t > 4 で切り替え、l_t = √((1−β2^t)/v_t) で ε は無い。"
+        "ρₜ > 5 で切り替え、ε は補正前の √v の外（Adam の √v̂ の外とは違う）。",
+        "paper": "Liu ら Alg. 2: ρₜ > 4 で切り替え、lₜ = √((1−β₂ᵗ)/vₜ) で ε は無い。"
         "β2 = 0.999 では 4 < ρ_5 < 5 なので、5 ステップ目だけ torch と違う。",
-        "pytorch": "torch.optim.RAdam: ρ_t > 5 なら θ ← θ − γ m̂ r_t l_t、そうでなければ θ ← θ − γ m̂。"
+        "pytorch": "torch.optim.RAdam: ρₜ > 5 なら θ ← θ − γ m̂ rₜ lₜ、そうでなければ θ ← θ − γ m̂。"
         "weight_decay（L2 か decoupled_weight_decay）と maximize も持つ。",
     },
 )
