@@ -35,11 +35,43 @@ STUDENTS = [("s01", "山田 太郎"), ("s02", "佐藤 花子"), ("2024-17", "Jan
 COUNT = len(family_names())
 
 
-def pdftext(path: Path, first: int | None = None, last: int | None = None) -> str:
-    args = ["pdftotext", "-enc", "UTF-8"]
+def pdftext(path: Path, first: int | None = None, last: int | None = None, *, raw: bool = False) -> str:
+    args = ["pdftotext", "-enc", "UTF-8", *(["-raw"] if raw else [])]
     if first:
         args += ["-f", str(first), "-l", str(last or first)]
     return subprocess.run([*args, str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
+JITTER_PT = 1.0
+
+
+def words(path: Path) -> list[tuple]:
+    """Every word of a PDF with its box: (page, text, xMin, yMin, xMax, yMax), sorted."""
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-bbox", str(path), "-"], check=True, capture_output=True,
+                         text=True).stdout
+    page, found = 0, []
+    for line in out.splitlines():
+        if "<page " in line:
+            page += 1
+        m = _WORD.search(line)
+        if m:
+            found.append((page, html.unescape(m.group(5)), *map(float, m.group(1, 2, 3, 4))))
+    return sorted(found)
+
+
+def assert_same_pdf(a: Path, b: Path, name: str) -> None:
+    """Two prints of the same HTML: identical bytes, as they are in normal runs. Under heavy CPU load Chromium
+    was seen (once in five test runs) to set a KaTeX superscript's base 0.4 pt lower; so a PDF that differs
+    must still have the same text in the same drawing order, the same words on the same pages, and every word
+    within JITTER_PT of where the other print has it. Any real difference (a number, a line, a page) fails."""
+    if a.read_bytes() == b.read_bytes():
+        return
+    assert pdftext(a, raw=True) == pdftext(b, raw=True), name
+    wa, wb = words(a), words(b)
+    assert [w[:2] for w in wa] == [w[:2] for w in wb], name
+    worst = max((abs(p - q) for x, y in zip(wa, wb) for p, q in zip(x[2:], y[2:])), default=0.0)
+    assert worst <= JITTER_PT, f"{name}: a word moved by {worst:.2f} pt between two prints of the same HTML"
 
 
 def squash(text: str) -> str:
@@ -167,9 +199,11 @@ def test_rebuild_gives_identical_text_and_bytes(klass):
     assert names == sorted(str(p.relative_to(again)) for p in again.rglob("*") if p.is_file())
     for name in names:
         if name.endswith(".pdf"):
-            assert pdftext(first / name) == pdftext(again / name), name
-        # identical bytes: same Chromium build, print date fixed, pdfunite's /ID made from the content
-        assert (first / name).read_bytes() == (again / name).read_bytes(), name
+            # same Chromium build, print date fixed, pdfunite's /ID made from the content: identical bytes
+            # (see assert_same_pdf for the one tolerance)
+            assert_same_pdf(first / name, again / name, name)
+        else:  # HTML, CSV, manifest: identical bytes
+            assert (first / name).read_bytes() == (again / name).read_bytes(), name
 
 
 def test_a_lost_sheet_is_rebuilt_from_its_printed_command(klass):
@@ -183,7 +217,8 @@ def test_a_lost_sheet_is_rebuilt_from_its_printed_command(klass):
     lost = klass["base"] / "lost"
     assert main(["drill", *args, "--quiet", "--out", str(lost)]) == 0
     for kind in ("questions", "answers"):
-        assert (lost / f"s02-{kind}.pdf").read_bytes() == (klass["out"] / "sheets" / f"s02-{kind}.pdf").read_bytes()
+        assert (lost / f"s02-{kind}.html").read_bytes() == (klass["out"] / "sheets" / f"s02-{kind}.html").read_bytes()
+        assert_same_pdf(lost / f"s02-{kind}.pdf", klass["out"] / "sheets" / f"s02-{kind}.pdf", kind)
 
 
 def test_pdf_metadata_is_fixed(klass):

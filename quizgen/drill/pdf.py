@@ -12,7 +12,8 @@ both with a fixed date of the same length (``SOURCE_DATE_EPOCH`` if set, else 20
 cross-reference offsets stay valid and the same HTML gives the same bytes with the same Chromium
 build (the Chromium version is in ``/Creator`` and ``/Producer``; another build may lay out or
 subset fonts differently). Merged class PDFs come from poppler's ``pdfunite``, which writes a
-time-based ``/ID``: we replace it with a digest of the file's content.
+time-based ``/ID``: we replace it with a digest of the file's content. (Under heavy CPU load Chromium was
+once seen to set a glyph run 0.4 pt differently; see the README's "Identical bytes".)
 """
 
 from __future__ import annotations
