@@ -8,6 +8,7 @@ Strings are hashed with SHA-256 (stable across runs and machines, unlike ``hash(
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 import numpy as np
@@ -23,8 +24,14 @@ def _word(part: object) -> int:
             raise ValueError(f"seed parts must be >= 0, got {part}")
         return int(part)
     if isinstance(part, str):
-        return int.from_bytes(hashlib.sha256(part.encode("utf-8")).digest()[:8], "little")
+        return _text_word(part)
     raise TypeError(f"seed parts must be ints or strings, got {type(part).__name__}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_word(text: str) -> int:
+    """The first 8 bytes of the text's SHA-256, little-endian (memoized: the same names recur for every seed)."""
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "little")
 
 
 def seed_sequence(*parts: object) -> np.random.SeedSequence:
