@@ -13,13 +13,13 @@ import inspect
 
 import numpy as np
 import pytest
+from _optimizer_props import check_from_rule, check_trace, problems
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import optimizers
 from optimizers import Adadelta, AdaGrad, Nesterov, RMSprop, from_rule, from_torch
 from optimizers.torch_form import TORCH
-from quizgen.trace import run
 
 MINE = ("nesterov", "adagrad", "rmsprop", "adadelta")
 FAST = settings(max_examples=25, deadline=None)
@@ -35,32 +35,13 @@ HYPERS = {
 }
 
 
-@st.composite
-def problems(draw):
-    """params0 (1–3 arrays of random shapes, 0-d included) and a gradient sequence (1–8 steps)."""
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    shapes = draw(st.lists(st.lists(st.integers(1, 4), max_size=3).map(tuple), min_size=1, max_size=3))
-    steps = draw(st.integers(1, 8))
-    scale = draw(st.sampled_from([1e-4, 1e-2, 1.0, 10.0]))
-    params0 = {f"p{i}": np.array(rng.normal(size=s) * 3.0) for i, s in enumerate(shapes)}
-    grads = [{k: np.array(rng.normal(size=v.shape) * scale) for k, v in params0.items()} for _ in range(steps)]
-    return params0, grads
-
-
-def _copy(d):
-    return {k: np.array(v, dtype=np.float64) for k, v in d.items()}
-
-
 # -- class ≡ textbook rule ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", MINE)
 def test_class_equals_textbook_rule_through_trace(name):
     @FAST
     @given(problem=problems(), args=HYPERS[name])
     def check(problem, args):
-        params0, grads = problem
-        trace = run(name, grads=grads, params0=params0, **args)  # raises TraceMismatch on any disagreement
-        assert trace.steps == len(grads)
+        check_trace(name, *problem, args)  # raises TraceMismatch on any disagreement
 
     check()
 
@@ -68,23 +49,11 @@ def test_class_equals_textbook_rule_through_trace(name):
 @pytest.mark.parametrize("name", MINE)
 def test_class_equals_textbook_rule_through_from_rule(name):
     """The same claim, without trace.run: the class and a RuleOptimizer executing the rule."""
-    module = optimizers.get(name)
 
     @FAST
     @given(problem=problems(), args=HYPERS[name])
     def check(problem, args):
-        params0, grads = problem
-        cls, rule = module.INFO.cls(**args), from_rule(name, "textbook", **args)
-        a, b = _copy(params0), _copy(params0)
-        for g in grads:
-            cls.update(a, _copy(g))
-            rule.update(b, _copy(g))
-            for k in a:
-                # the class and the lambdified rule order float operations differently: a few ulp of the
-                # operands (|W| ≲ 30 here), which matters only where a step cancels W almost exactly
-                np.testing.assert_allclose(a[k], b[k], rtol=1e-12, atol=1e-13)
-                for state in module.INFO.state:
-                    np.testing.assert_allclose(getattr(cls, state)[k], rule._state[k][state], rtol=1e-12, atol=1e-13)
+        check_from_rule(name, *problem, args, atol=1e-13)  # |W| ≲ 30 here: a few ulp of the operands
 
     check()
 

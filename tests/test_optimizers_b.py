@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _optimizer_props import check_from_rule, check_trace, copy_params, problems
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -71,23 +72,6 @@ TORCH_OPTIONS = {
 CASES = [(name, opts) for name, sets in TORCH_OPTIONS.items() for opts in sets]
 
 
-@st.composite
-def problems(draw, min_steps=1, max_steps=8):
-    """params0 (1–3 arrays of random shapes, 0-d included) and a gradient sequence."""
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    shapes = draw(st.lists(st.lists(st.integers(1, 4), max_size=3).map(tuple), min_size=1, max_size=3))
-    steps = draw(st.integers(min_steps, max_steps))
-    scale = draw(st.sampled_from([1e-4, 1e-2, 1.0, 10.0]))
-    params0 = {f"p{i}": np.array(rng.normal(size=s) * 3.0) for i, s in enumerate(shapes)}
-    grads = [{k: np.array(rng.normal(size=v.shape) * scale) for k, v in params0.items()} for _ in range(steps)]
-    return params0, grads
-
-
-def _copy(d):
-    return {k: np.array(v, dtype=np.float64) for k, v in d.items()}
-
-
 def _torch_run(torch_name, kwargs, params0, grads):
     """torch.optim on the same problem (float64, the single-tensor path). Yields (params, state) per step."""
     import torch
@@ -132,9 +116,9 @@ def test_pytorch_rule_equals_torch(name, options, float64):
     def check(problem):
         params0, grads = problem
         ours = RuleOptimizer(reference.name, reference.rule, reference.args)
-        mine = _copy(params0)
+        mine = copy_params(params0)
         for t, (g, (w_torch, s_torch)) in enumerate(zip(grads, _torch_run(name, options, params0, grads)), 1):
-            ours.update(mine, _copy(g))
+            ours.update(mine, copy_params(g))
             for k in mine:
                 _close(mine[k], w_torch[k], f"{name}{options} step {t} W[{k}]")
                 assert set(ours.state[k]) == set(s_torch[k]), f"state names: ours {set(ours.state[k])}"
@@ -169,34 +153,19 @@ def test_class_equals_textbook_rule_through_trace(name):
     @FAST
     @given(problem=problems(max_steps=10), args=HYPERS[name])
     def check(problem, args):
-        params0, grads = problem
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # no select() over a branch that is not taken
-            trace = run(name, grads=grads, params0=params0, **args)  # raises TraceMismatch on any disagreement
-        assert trace.steps == len(grads)
+        check_trace(name, *problem, args, strict=True)  # no select() over a branch that is not taken
 
     check()
 
 
 @pytest.mark.parametrize("name", MINE)
 def test_class_equals_textbook_rule_through_from_rule(name):
-    module = optimizers.get(name)
-
     @FAST
     @given(problem=problems(), args=HYPERS[name])
     def check(problem, args):
-        params0, grads = problem
-        cls, rule = module.INFO.cls(**args), from_rule(name, "textbook", **args)
-        a, b = _copy(params0), _copy(params0)
-        for g in grads:
-            cls.update(a, _copy(g))
-            rule.update(b, _copy(g))
-            for k in a:
-                np.testing.assert_allclose(a[k], b[k], rtol=1e-12, atol=1e-15)
-                for state in module.INFO.state:
-                    np.testing.assert_allclose(getattr(cls, state)[k], rule._state[k][state], rtol=1e-12, atol=1e-15)
+        cls, rule = check_from_rule(name, *problem, args, atol=1e-15)
         if name == "nadam":  # the scalar product of the μ's, held like iter
-            for k in a:
+            for k in problem[0]:
                 assert rule._state[k]["mu_product"] == pytest.approx(cls.mu_product, rel=1e-14)
 
     check()
@@ -223,9 +192,9 @@ def test_class_equals_torch_with_torch_kwargs(name, float64):
         params0, grads = problem
         instance = module.INFO.cls(**args)
         kwargs = module.INFO.torch_kwargs(instance)
-        mine = _copy(params0)
+        mine = copy_params(params0)
         for g, (w_torch, s_torch) in zip(grads, _torch_run(module.INFO.torch, kwargs, params0, grads)):
-            instance.update(mine, _copy(g))
+            instance.update(mine, copy_params(g))
             for k in mine:
                 # the class's own arithmetic differs from torch's by rounding; AdamW's λ/α round-trips
                 np.testing.assert_allclose(mine[k], w_torch[k], rtol=1e-9, atol=1e-12)
@@ -249,9 +218,9 @@ def test_adamw_defaults_equal_torch_defaults(float64):
     rng = np.random.default_rng(7)
     params0 = {"w": rng.normal(size=5)}
     grads = [{"w": rng.normal(size=5)} for _ in range(20)]
-    mine = _copy(params0)
+    mine = copy_params(params0)
     for g, (w_torch, _) in zip(grads, _torch_run("adamw", {}, params0, grads)):
-        instance.update(mine, _copy(g))
+        instance.update(mine, copy_params(g))
         np.testing.assert_allclose(mine["w"], w_torch["w"], rtol=1e-12, atol=1e-15)
 
 
@@ -263,9 +232,9 @@ def test_adam_paper_rule_is_torch_adam(float64):
     params0 = {"w": rng.normal(size=(2, 3))}
     grads = [{"w": rng.normal(size=(2, 3)) * 1e-3} for _ in range(15)]
     paper = from_rule("adam", "paper", lr=0.01, eps=1e-8)
-    mine = _copy(params0)
+    mine = copy_params(params0)
     for g, (w_torch, _) in zip(grads, _torch_run("adam", {"lr": 0.01, "eps": 1e-8}, params0, grads)):
-        paper.update(mine, _copy(g))
+        paper.update(mine, copy_params(g))
         _close(mine["w"], w_torch["w"], "paper Adam vs torch")
 
 
@@ -275,9 +244,9 @@ def test_adam_textbook_with_zero_eps_is_torch_adam(float64):
     rng = np.random.default_rng(4)
     params0 = {"w": rng.normal(size=4)}
     grads = [{"w": rng.normal(size=4)} for _ in range(15)]
-    opt, mine = Adam(lr=0.01, eps=0.0), _copy(params0)
+    opt, mine = Adam(lr=0.01, eps=0.0), copy_params(params0)
     for g, (w_torch, s_torch) in zip(grads, _torch_run("adam", {"lr": 0.01, "eps": 0.0}, params0, grads)):
-        opt.update(mine, _copy(g))
+        opt.update(mine, copy_params(g))
         np.testing.assert_allclose(mine["w"], w_torch["w"], rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(opt.m["w"], s_torch["w"]["exp_avg"], rtol=1e-12)
         np.testing.assert_allclose(opt.v["w"], s_torch["w"]["exp_avg_sq"], rtol=1e-12)
@@ -312,10 +281,10 @@ def test_adamw_paper_rule_is_the_class_and_needs_lambda_over_alpha():
     runs = {"class": AdamW(**args), "paper": from_rule("adamw", "paper", **args),
             "torch λ/α": from_torch("adamw", lr=alpha * sched, weight_decay=lam / alpha),
             "torch λ": from_torch("adamw", lr=alpha * sched, weight_decay=lam)}
-    ws = {k: _copy(params0) for k in runs}
+    ws = {k: copy_params(params0) for k in runs}
     for g in grads:
         for k, opt in runs.items():
-            opt.update(ws[k], _copy(g))
+            opt.update(ws[k], copy_params(g))
     np.testing.assert_allclose(ws["paper"]["w"], ws["class"]["w"], rtol=1e-13)
     np.testing.assert_allclose(ws["torch λ/α"]["w"], ws["class"]["w"], rtol=1e-12)
     agree = np.abs(ws["torch λ/α"]["w"] - ws["class"]["w"]).max()
@@ -402,10 +371,10 @@ def test_adamax_paper_rule_is_the_class_without_eps():
     params0 = {"w": rng.normal(size=4)}
     grads = [{"w": rng.normal(size=4)} for _ in range(10)]
     cls, paper = Adamax(lr=0.01, eps=0.0), from_rule("adamax", "paper", lr=0.01)
-    a, b = _copy(params0), _copy(params0)
+    a, b = copy_params(params0), copy_params(params0)
     for g in grads:
-        cls.update(a, _copy(g))
-        paper.update(b, _copy(g))
+        cls.update(a, copy_params(g))
+        paper.update(b, copy_params(g))
     np.testing.assert_allclose(a["w"], b["w"], rtol=1e-13)
 
 
