@@ -101,3 +101,14 @@ class Question:
     @property
     def correct_choice(self) -> Choice | None:
         return next((c for c in self.choices if c.correct), None)
+
+
+def optimizer_of(q: Question) -> str | None:
+    """The optimizer a question is about (``tags["optimizer"]``, else ``given["optimizer"]``), or ``None`` for
+    general ones (concepts on curvature, saddle points …)."""
+    opt = q.tags.get("optimizer") if isinstance(q.tags, dict) else None
+    if isinstance(opt, (list, tuple)):
+        opt = opt[0] if len(opt) == 1 else None
+    if opt is None and isinstance(q.given, dict):
+        opt = q.given.get("optimizer")
+    return str(opt) if opt else None

@@ -69,13 +69,3 @@ def generate(family: str, seed: int, **options: Any) -> Question:
     import quizgen
 
     return quizgen.generate(family, seed, **options)
-
-
-def optimizer_of(q: Question) -> str | None:
-    """The optimizer a question is about (``tags["optimizer"]`` or ``given["optimizer"]``), if one."""
-    opt = q.tags.get("optimizer") if isinstance(q.tags, dict) else None
-    if isinstance(opt, (list, tuple)):
-        opt = opt[0] if len(opt) == 1 else None
-    if opt is None and isinstance(q.given, dict):
-        opt = q.given.get("optimizer")
-    return str(opt) if opt else None

@@ -108,7 +108,8 @@ class Sheet:
 
 def generate_question(spec: DrillSpec, student_id: str, number: int) -> Question:
     """Question ``number`` of ``student_id``'s sheet (the rule in the module doc)."""
-    from .engine import generate, optimizer_of, takes_optimizer
+    from ..question import optimizer_of
+    from .engine import generate, takes_optimizer
 
     family, optimizer = spec.item(number)
     options: dict[str, Any] = {"lang": spec.lang}

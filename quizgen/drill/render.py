@@ -137,7 +137,8 @@ def _work_mm(q: Question) -> int:
 
 
 def question_view(q: Question, number: int, lang: str, figure_cache=None) -> QuestionView:
-    from .engine import family_title, optimizer_of
+    from ..question import optimizer_of
+    from .engine import family_title
 
     show_choices = q.kind == "choice"
     figs = [figure_svg(f, figure_cache) for f in q.figures]

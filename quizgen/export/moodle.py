@@ -29,10 +29,9 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
-from ..question import Question
+from ..question import Question, optimizer_of
 from . import render as R
 from .figures import Image, images
-from .select import optimizer_of
 
 ROOT = "E資格 最適化"
 GENERAL = {"ja": "共通", "en": "General"}

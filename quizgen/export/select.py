@@ -22,7 +22,7 @@ from typing import Any
 
 from .. import families as F
 from .. import seeds
-from ..question import Question
+from ..question import Question, optimizer_of
 
 #: what a user may type for "everything"
 ALL = ("all", "*")
@@ -114,13 +114,3 @@ def questions(sel: Selection) -> list[Question]:
     if dup:
         raise ValueError(f"two questions share an id: {', '.join(dup)}")
     return out
-
-
-def optimizer_of(q: Question) -> str | None:
-    """The optimizer a question is about (its ``tags["optimizer"]``), or ``None`` for general ones."""
-    opt = q.tags.get("optimizer") if isinstance(q.tags, dict) else None
-    if isinstance(opt, (list, tuple)):
-        opt = opt[0] if len(opt) == 1 else None
-    if opt is None and isinstance(q.given, dict):
-        opt = q.given.get("optimizer")
-    return str(opt) if opt else None
