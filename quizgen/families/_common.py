@@ -22,6 +22,13 @@ class GenerationError(ValueError):
 
 
 # -- options ----------------------------------------------------------------------------------
+def optimizer_key(value: Any) -> str:
+    """An optimizer option (key or class name, any case) → its registry key; unknown → ValueError."""
+    import optimizers
+
+    return optimizers.get(value).INFO.key
+
+
 @dataclass(frozen=True)
 class Option:
     name: str

@@ -113,13 +113,9 @@ def _decimals_check(v: int) -> str | None:
     return None if 1 <= v <= 6 else f"decimals must be between 1 and 6, got {v}"
 
 
-def _optimizer(v: Any) -> str:
-    return optimizers.get(v).INFO.key
-
-
 def options() -> list[C.Option]:
     return [
-        C.Option("optimizer", "optimizer key (sgd, momentum, …); drawn when omitted", None, None, _optimizer),
+        C.Option("optimizer", "optimizer key (sgd, momentum, …); drawn when omitted", None, None, C.optimizer_key),
         C.Option("convention", "textbook (the exam's form) or pytorch (torch.optim)", "textbook",
                  ("textbook", "pytorch")),
         C.Option("steps", "number of updates, 1–4; drawn (1–3) when omitted", None, None, int, _steps_check),

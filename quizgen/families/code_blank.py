@@ -29,12 +29,8 @@ KIND = "choice"
 TITLE = ("コードの穴埋め（実行して確かめた誤答）", "code fill-in-the-blank (wrong lines proven by execution)")
 
 
-def _optimizer(v: Any) -> str:
-    return optimizers.get(v).INFO.key
-
-
 OPTIONS = [
-    C.Option("optimizer", "optimizer key; drawn when omitted", None, None, _optimizer),
+    C.Option("optimizer", "optimizer key; drawn when omitted", None, None, C.optimizer_key),
     C.Option("blanks", "1 (（あ）) or 2 (（あ）（い）, asked as a combination); drawn when omitted", None, (1, 2), int),
 ]
 

@@ -27,12 +27,8 @@ KIND = "choice"
 TITLE = ("更新式の選択（誤りを入れた式との 4 択）", "formula selection (the rule among mistaken rules)")
 
 
-def _optimizer(v: Any) -> str:
-    return optimizers.get(v).INFO.key
-
-
 OPTIONS = [
-    C.Option("optimizer", "optimizer key; drawn when omitted", None, None, _optimizer),
+    C.Option("optimizer", "optimizer key; drawn when omitted", None, None, C.optimizer_key),
     C.Option("convention", "textbook or pytorch form", "textbook", ("textbook", "pytorch")),
 ]
 

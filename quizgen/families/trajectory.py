@@ -43,7 +43,7 @@ MIN_GAP = 0.3  # the mean distance between two paths' points must exceed this (p
 
 
 def _optimizer(v: Any) -> str:
-    key = optimizers.get(v).INFO.key
+    key = C.optimizer_key(v)
     if key not in CONFIGS:
         raise ValueError(f"no trajectory settings for {key}; known: {', '.join(CONFIGS)}")
     return key
