@@ -42,7 +42,13 @@ def code_digest() -> str:
     files = sorted((quizgen.parent / "optimizers").glob("*.py"))
     files += sorted(p for p in quizgen.rglob("*") if p.is_file() and p.suffix in SOURCE_SUFFIXES
                     and "__pycache__" not in p.parts)
-    return file_digest(*files)
+    stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    if _DIGEST.get("stamp") != stamp:  # read the files again only when one changed (mkdocs serve)
+        _DIGEST.update(stamp=stamp, digest=file_digest(*files))
+    return _DIGEST["digest"]
+
+
+_DIGEST: dict = {}
 
 
 SOURCE_SUFFIXES = (".py", ".yaml", ".yml", ".html", ".css", ".js", ".j2")
