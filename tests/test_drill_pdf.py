@@ -206,6 +206,19 @@ def test_rebuild_gives_identical_text_and_bytes(klass):
             assert (first / name).read_bytes() == (again / name).read_bytes(), name
 
 
+def test_skipping_the_screen_layout_does_not_change_the_pdf(klass, tmp_path, monkeypatch):
+    """The printer hides sheets on screen (no screen layout before the print layout): the PDF must be the one a
+    normally displayed page prints."""
+    from quizgen.drill import pdf as P
+
+    html_path = klass["out"] / "sheets" / "s01-answers.html"
+    shutil.copytree(klass["out"] / "sheets" / "assets", tmp_path / "assets")
+    shutil.copyfile(html_path, tmp_path / html_path.name)
+    monkeypatch.setattr(P, "NO_SCREEN_LAYOUT", "void 0;")
+    P.print_pdfs([P.PrintJob(tmp_path / html_path.name, tmp_path / "shown.pdf")])
+    assert_same_pdf(tmp_path / "shown.pdf", html_path.with_suffix(".pdf"), html_path.name)
+
+
 def test_a_lost_sheet_is_rebuilt_from_its_printed_command(klass):
     sheet = klass["out"] / "sheets" / "s02-questions.pdf"
     m = re.search(r"quizgen drill (.*?) --out DIR", " ".join(pdftext(sheet).split()))

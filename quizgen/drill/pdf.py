@@ -145,15 +145,32 @@ def merge_pdfs(parts: Sequence[Path], out: Path) -> None:
     out.write_bytes(normalise_trailer_id(out.read_bytes()))
 
 
+# Run in every page before its HTML is parsed: on screen the document is not displayed, so Chromium does not
+# style and lay out a sheet for the window (several times, as its fonts arrive) only to do it again for print.
+# ``page.pdf`` lays out in print media, where the rule does not apply: the PDF is the same, byte for byte
+# (tested), and printing takes about half the time. The rule lives in a constructed style sheet, so the HTML
+# files beside the PDFs stay as they are.
+NO_SCREEN_LAYOUT = """(() => {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync('@media screen { html { display: none !important } }');
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+})();"""
+
+
 @contextlib.asynccontextmanager
-async def launch():
-    """One headless Chromium; yields a browser context (offline: a sheet loads only local files)."""
+async def launch(screen: bool = False):
+    """One headless Chromium; yields a browser context (offline: a sheet loads only local files).
+
+    ``screen=False`` (printing): pages are not laid out for the screen (see ``NO_SCREEN_LAYOUT``)."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
-            yield await browser.new_context(offline=True)
+            context = await browser.new_context(offline=True)
+            if not screen:
+                await context.add_init_script(NO_SCREEN_LAYOUT)
+            yield context
         finally:
             await browser.close()
 
