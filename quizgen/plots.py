@@ -16,6 +16,7 @@ The shapes:
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import math
 import re
@@ -189,41 +190,152 @@ MANY = 4  # more series than this: the legend goes below the plot instead of ove
 def paths_svg(data: Mapping[str, Any], *, width: float = PAGE_WIDTH * 0.62, height: float = 3.4) -> str:
     """Paths over the contour lines of ``data["problem"]`` (the shape in the module doc).
 
-    Drawn in two layers that are joined into one SVG: the background (axes, ticks, contour lines; the same
-    for every figure of one view, so drawn once per process) and the paths with their legend, drawn in a
-    figure of the same size with the axes at the same place and no axis of its own. Ticks are most of
-    matplotlib's time, and hundreds of quiz and drill figures share a handful of views."""
+    Hundreds of quiz and drill figures share a handful of views, so only the paths are drawn per figure:
+    the background (axes, ticks, contour lines) and the marked minimum are drawn by matplotlib once per
+    view, the legend once per set of entries, and placed where matplotlib's ``loc="best"`` would put it
+    (same candidates, same score). The paths themselves are SVG polylines in matplotlib's coordinates and
+    styles (a line with a dot at every iterate, a square at the start), clipped to the axes."""
     problem = P.get(data["problem"])
     xlim, ylim = _view(data, problem)
     background = _background(problem.key, xlim, ylim, width, height, data.get("title") or "")
-    fig, ax, fixed = _overlay(problem.key, xlim, ylim, width, height)
-    try:
-        _series(ax, data, xlim, ylim)
+    view = _overlay(problem.key, xlim, ylim, width, height)
+    span = max(xlim[1] - xlim[0], ylim[1] - ylim[0])
+    drawn, entries = [], []
+    for i, s in enumerate(data["series"]):
+        pts, cut = finite_prefix(s["points"], HUGE * span)
+        if not len(pts):
+            continue
+        c = color(i, s)
+        drawn.append((view.to_svg(pts), c))
+        if s.get("label"):
+            entries.append((f"{s['label']}（発散）" if cut else str(s["label"]), c))
+    parts = [view.paths(drawn), view.top]
+    if entries:
+        parts.append(view.legend(tuple(entries), [xy for xy, _ in drawn]))
+    end = background.rindex("</svg>")
+    return background[:end] + "".join(parts) + background[end:]
+
+
+def _num(v: float) -> str:
+    return f"{v:.3f}".rstrip("0").rstrip(".")
+
+
+def _subtree(svg: str, start: str) -> str:
+    """The element of ``svg`` that begins with ``start`` (a ``<g ...>`` tag), with everything inside it."""
+    i = svg.index(start)
+    depth, j = 0, i
+    for m in re.finditer(r"<(/?)g\b[^>]*?(/?)>", svg[i:]):
+        if m.group(2):
+            continue
+        depth += -1 if m.group(1) else 1
+        if depth == 0:
+            j = i + m.end()
+            break
+    return svg[i:j]
+
+
+class _View:
+    """One view's overlay: matplotlib's axes placement (to turn data into SVG points), the minimum's marker
+    as SVG, and the legends drawn so far (by their entries)."""
+
+    def __init__(self, key: str, xlim, ylim, width: float, height: float):
+        from matplotlib.transforms import Bbox
+
+        self.fig = fig = _figure(width, height)
+        fig.patch.set_visible(False)
+        self.ax = ax = fig.add_subplot()
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_axis_off()
+        _marker(ax, P.get(key))
+        self.height_pt = height * 72.0  # the SVG's user units are points, y downwards
+        self.box = Bbox(ax.transAxes.transform([[0, 0], [1, 1]]))  # the axes in display units (y upwards)
+        b = self.box
+        self.clip = "paths-clip-" + hashlib.md5(repr((key, width, height, b.bounds)).encode(),
+                                                usedforsecurity=False).hexdigest()[:10]
+        self._clip_def = (f'<defs><clipPath id="{self.clip}"><rect x="{_num(b.x0)}" y="{_num(self.height_pt - b.y1)}" '
+                          f'width="{_num(b.width)}" height="{_num(b.height)}"/></clipPath></defs>')
         with matplotlib.rc_context({"svg.hashsalt": "quizgen-plots-paths"}):  # ids unlike the background's
             top = _svg(fig)
-    finally:  # the overlay is kept for the next figure of this view: take this figure's paths off it
-        for line in ax.lines[fixed:]:
-            line.remove()
-        if ax.get_legend() is not None:
-            ax.get_legend().remove()
-    body = top[top.index('<g id="figure_1">'):top.rindex("</svg>")]
-    body = re.sub(r'id="([a-z0-9]+_\d+)"', r'id="paths-\1"', body)
-    end = background.rindex("</svg>")
-    return background[:end] + body + background[end:]
+        body = top[top.index('<g id="figure_1">'):top.rindex("</svg>")]
+        self.top = re.sub(r'id="([a-z0-9]+_\d+)"', r'id="paths-\1"', body)
+        self.star = [ax.transData.transform(np.asarray(line.get_xydata(), dtype=np.float64)) for line in ax.lines]
+        self._legends: dict[tuple[tuple[str, str], ...], tuple[str, Any]] = {}
+
+    def to_svg(self, pts: np.ndarray) -> np.ndarray:
+        """Data points → display points (matplotlib's pixels at 72 dpi = SVG points; y upwards)."""
+        return self.ax.transData.transform(pts)
+
+    def paths(self, drawn: Sequence[tuple[np.ndarray, str]]) -> str:
+        """Each path as matplotlib draws ``plot(x, y, "-o", markersize=2.6, linewidth=1.1)`` and its start as
+        a square of size 4.5 on top, clipped to the axes."""
+        h, out = self.height_pt, [self._clip_def]
+        clip = f"url(#{self.clip})"
+        dots = []
+        for xy, c in drawn:
+            d = " ".join(f"{'L' if k else 'M'} {_num(x)} {_num(h - y)}" for k, (x, y) in enumerate(xy))
+            out.append(f'<path d="{d}" clip-path="{clip}" style="fill: none; stroke: {c}; stroke-width: 1.1; '
+                       f'stroke-linecap: square; stroke-linejoin: round"/>')
+            dots.append(f'<g clip-path="{clip}" style="fill: {c}; stroke: {c}; stroke-width: 1">'
+                        + "".join(f'<circle cx="{_num(x)}" cy="{_num(h - y)}" r="1.3"/>' for x, y in xy) + "</g>")
+        out += dots
+        for xy, c in drawn:
+            x, y = xy[0]
+            out.append(f'<rect x="{_num(x - 2.25)}" y="{_num(h - y - 2.25)}" width="4.5" height="4.5" '
+                       f'clip-path="{clip}" style="fill: {c}; stroke: {c}; stroke-width: 1; stroke-linejoin: miter"/>')
+        return '<g id="paths-lines">' + "".join(out) + "</g>"
+
+    def legend(self, entries: tuple[tuple[str, str], ...], paths: Sequence[np.ndarray]) -> str:
+        """The legend of ``entries`` (label, colour) where ``loc="best"`` puts it given the drawn ``paths``."""
+        from matplotlib.path import Path as MplPath
+        from matplotlib.transforms import Bbox
+
+        svg, drawn_at = self._legend_svg(entries)
+        w, h = drawn_at.width, drawn_at.height
+        lines = [MplPath(xy) for xy in paths] + [MplPath(xy[:1]) for xy in paths] + [MplPath(xy) for xy in self.star]
+        pad = 0.5 * matplotlib.rcParams["legend.fontsize"]  # borderaxespad × font size, in points
+        container = self.box.padded(-pad)
+        best = None
+        for code, anchor in enumerate(("NE", "NW", "SW", "SE", "E", "W", "E", "S", "N", "C"), start=1):
+            l, b = Bbox.from_bounds(0, 0, w, h).anchored(anchor, container=container).p0
+            box = Bbox.from_bounds(l, b, w, h)
+            badness = (sum(box.count_contains(p.vertices) for p in lines)
+                       + sum(p.intersects_bbox(box, filled=False) for p in lines))
+            if best is None or (badness, code) < best[:2]:
+                best = (badness, code, l, b)
+            if badness == 0:
+                break
+        _, _, l, b = best
+        dx, dy = l - drawn_at.x0, -(b - drawn_at.y0)
+        return f'<g transform="translate({_num(dx)} {_num(dy)})">{svg}</g>'
+
+    def _legend_svg(self, entries: tuple[tuple[str, str], ...]):
+        """The legend drawn by matplotlib at the upper right, and its frame in display units (cached)."""
+        if entries not in self._legends:
+            from matplotlib.lines import Line2D
+            from matplotlib.transforms import Bbox
+
+            handles = [Line2D([], [], linestyle="-", marker="o", color=c, markersize=2.6, linewidth=1.1)
+                       for _, c in entries]
+            leg = self.ax.legend(handles, [label for label, _ in entries], loc="upper right")
+            try:
+                with matplotlib.rc_context({"svg.hashsalt": "quizgen-plots-legend"}):
+                    svg = _svg(self.fig)
+            finally:
+                leg.remove()
+            group = _subtree(svg, '<g id="legend_1">')
+            group = re.sub(r'id="([a-z0-9]+_\d+)"', r'id="paths-\1"', group)
+            frame = _subtree(group, '<g id="paths-patch_1">')
+            nums = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", re.search(r'\sd="([^"]*)"', frame).group(1))]
+            xs, ys = nums[0::2], nums[1::2]
+            drawn_at = Bbox([[min(xs), self.height_pt - max(ys)], [max(xs), self.height_pt - min(ys)]])
+            self._legends[entries] = (group, drawn_at)
+        return self._legends[entries]
 
 
 @functools.lru_cache(maxsize=16)
-def _overlay(key: str, xlim: tuple[float, float], ylim: tuple[float, float], width: float, height: float):
-    """A transparent figure with axes placed as the background's, no axis drawn, the minimum marked:
-    (figure, axes, number of lines that stay)."""
-    fig = _figure(width, height)
-    fig.patch.set_visible(False)
-    ax = fig.add_subplot()
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_axis_off()
-    _marker(ax, P.get(key))
-    return fig, ax, len(ax.lines)
+def _overlay(key: str, xlim: tuple[float, float], ylim: tuple[float, float], width: float, height: float) -> _View:
+    return _View(key, xlim, ylim, width, height)
 
 
 @functools.lru_cache(maxsize=64)

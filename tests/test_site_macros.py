@@ -182,6 +182,53 @@ def test_paths_svg_is_deterministic_from_plain_data():
     assert "<dc:date>" not in a
 
 
+def test_paths_svg_draws_what_matplotlib_draws():
+    """paths_svg writes the paths itself and places a cached legend where loc="best" would: compare with
+    matplotlib drawing the same figure (legend frame position, every path vertex)."""
+    import matplotlib
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    for problem, n in (("ravine", 4), ("bowl", 2), ("rosenbrock", 3), ("saddle", 1)):
+        p = plots.P.get(problem)
+        series = []
+        for j in range(n):
+            pts = [[rng.uniform(*p.xlim), rng.uniform(*p.ylim)]]
+            for _ in range(int(rng.integers(3, 25))):
+                pts.append([pts[-1][0] * rng.uniform(0.5, 1.05), pts[-1][1] * rng.uniform(-1.0, 1.1)])
+            series.append({"label": "ABCD"[j], "points": pts})
+        series[0]["points"].append([float("inf"), 0.0])  # diverged: labelled, cut
+        data = {"problem": problem, "series": series}
+        ours = plots.paths_svg(data)
+        with matplotlib.rc_context(plots.RC):  # matplotlib alone: the same figure in one piece
+            fig = plots._figure(plots.PAGE_WIDTH * 0.62, 3.4)
+            ax = fig.add_subplot()
+            ax.set_xlim(*p.xlim)
+            ax.set_ylim(*p.ylim)
+            plots._series(ax, data, p.xlim, p.ylim)
+            theirs = plots._svg(fig)
+
+        def frame(svg):
+            m = re.search(r'(?:translate\(([-\d.]+) ([-\d.]+)\)">)?<g id="(?:paths-)?legend_1">\s*'
+                          r'<g id="(?:paths-)?patch_\d+">\s*<path d="([^"]*)"', svg)
+            nums = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", m.group(3))]
+            dx, dy = float(m.group(1) or 0), float(m.group(2) or 0)
+            return round(min(nums[0::2]) + dx, 2), round(min(nums[1::2]) + dy, 2)
+
+        assert frame(ours) == frame(theirs), problem
+        assert "<!-- A（発散） -->" in ours  # the label (drawn as glyph paths; matplotlib notes the text)
+        lines = re.findall(r'<path d="(M [^"]*)"\s*clip-path', theirs)
+        mine = re.findall(r'<path d="(M [^"]*)" clip-path', ours[ours.index('<g id="paths-lines">'):])
+
+        def vertices(d):
+            return np.array([float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", d)]).reshape(-1, 2)
+
+        theirs_paths = [vertices(d) for d in lines if len(vertices(d)) > 1]
+        assert len(mine) == len(theirs_paths) == n, problem
+        for a, b in zip(mine, theirs_paths):
+            assert np.allclose(vertices(a), b, atol=1e-3), problem
+
+
 def test_diverging_paths_are_cut_not_drawn_to_infinity():
     pts = [[0.0, 0.0], [1.0, 1.0], [float("inf"), 2.0], [3.0, 3.0]]
     kept, cut = plots.finite_prefix(pts)
