@@ -182,11 +182,12 @@ def test_pools_carry_the_engine_key_tolerance_and_mistakes_unchanged(pools):
 
 
 @needs_katex
-def test_math_is_katex_and_stored_once(pools):
+def test_math_is_tex_stored_once_and_drawn_by_katex(pools, katex):
     pool = pools["momentum-steps"]
     assert pool.math and len(pool.math) == len(set(pool.math))
+    assert all("<" not in tex and "katex" not in tex for tex in pool.math)  # TeX, drawn by the widget
     for i in range(len(pool.variants)):
-        v = pool.expanded(i)
+        v = pool.expanded(i, katex)  # what the widget shows (the same KaTeX, run in node)
         text = json.dumps(v, ensure_ascii=False)
         assert "<!--m:" not in text
         for field in ("stem_html", "solution_html"):
@@ -198,12 +199,12 @@ def test_math_is_katex_and_stored_once(pools):
 
 
 @needs_katex
-def test_no_raw_tex_is_left_anywhere(pools):
+def test_no_raw_tex_is_left_anywhere(pools, katex):
     for sid, pool in pools.items():
         for i in range(len(pool.variants)):
-            text = json.dumps(pool.expanded(i), ensure_ascii=False)
+            text = json.dumps(pool.expanded(i, katex), ensure_ascii=False)
             assert "\\\\(" not in text and "\\\\[" not in text and "\\\\begin" not in text, sid
-    formula = pools["nesterov-formula"].expanded(0)
+    formula = pools["nesterov-formula"].expanded(0, katex)
     assert all('class="katex' in c["html"] for c in formula["choices"])  # the choices are formulas
 
 
@@ -224,6 +225,19 @@ def test_figures_are_svg_files_beside_the_pages(pools):
         src = re.search(r'data-qz-src="([^"]+)"', v["figure_html"]).group(1)
         assert src in pool.assets and src.startswith("assets/generated/quiz-paths-")
         assert pool.assets[src].lstrip().startswith(b"<svg")
+
+
+@needs_katex
+def test_a_formula_katex_cannot_draw_stops_the_build(katex):
+    from quizgen.site.katex import KatexError
+
+    variants = [{"stem_html": '<p><span class="arithmatex">\\(\\frac{1}{\\)</span></p>'}]
+    with pytest.raises(KatexError, match=r"quiz x: KaTeX cannot render"):
+        P.collect_math(variants, katex, "quiz x")
+    ok = [{"stem_html": '<p><span class="arithmatex">\\(v_t\\)</span> <div class="arithmatex">\\[v_t\\]</div></p>'}]
+    assert P.collect_math(ok, katex, "quiz y") == ["v_t"]  # one TeX, used inline and displayed
+    assert ok[0]["stem_html"].count("<!--m:0-->") == 2
+    assert "katex-display" in P.expand(ok[0]["stem_html"], ["v_t"], katex)
 
 
 def test_raw_html_in_a_question_is_shown_as_text():

@@ -7,14 +7,17 @@ what the Question holds: the key, the tolerance, the named mistakes' values and 
 from the engine; nothing here computes an answer.
 
 Rendering reuses the project's pieces: Markdown → HTML with ``quizgen.export.render`` (raw HTML in a
-question is shown as text, never interpreted), math with the site's KaTeX renderer
-(:class:`quizgen.site.katex.KatexRenderer`, all formulas of a pool in one request, each distinct formula
-once), code with Pygments in the classes mkdocs-material colours (the blanks （あ） marked), figures with
-``quizgen.plots.paths_svg`` written as SVG files beside the pages.
+question is shown as text, never interpreted), code with Pygments in the classes mkdocs-material colours
+(the blanks （あ） marked), figures with ``quizgen.plots.paths_svg`` written as SVG files beside the pages.
+Math stays TeX: each distinct formula is stored once in the pool's ``math`` and the widget draws the
+variant on screen with the site's copy of KaTeX (the same npm package the build uses). The build checks
+every formula with KaTeX (:meth:`quizgen.site.katex.KatexRenderer.check_many`), so none can fail in the
+browser; drawing 4,000 variants' formulas at build time was a third of the site's cold build and made the
+pages ten times heavier.
 
 :func:`encode` writes a pool for a ``data-pool`` attribute: JSON → UTF-8 → gzip → base64. The gzip step
-keeps a page of six quizzes × 50 variants small (KaTeX HTML is verbose and compresses ~10×) and, with
-base64, keeps the answers out of plain sight in the page source (the page says they are there).
+keeps a page of six quizzes × 50 variants small and, with base64, keeps the answers out of plain sight in
+the page source (the page says they are there).
 Nothing here imports MkDocs.
 """
 
@@ -35,7 +38,7 @@ from ..question import Question
 from ..site.cache import digest, file_digest
 from .specs import FAMILY_TOPIC_JA, QuizSpec
 
-FORMAT = 1  # bump when the variant dict changes shape (the widget checks it)
+FORMAT = 2  # bump when the variant dict changes shape (the widget checks it); 2: math as TeX
 ATTEMPTS = 4  # seeds tried per wanted variant before a pool is left smaller (duplicates, generation errors)
 GENERATED = "assets/generated"  # site-root-relative folder of figure files (as the site's plots)
 MATH_MARK = re.compile(r"<!--m:(\d+)-->")
@@ -46,8 +49,9 @@ Svg = Callable[[str, dict[str, Any]], str]  # (kind, data) -> SVG text
 
 @dataclass
 class Pool:
-    """The rendered variants of one quiz. Their HTML holds ``<!--m:N-->`` where formula N of ``math`` goes
-    (each distinct formula is stored once); ``assets`` are the figure files (site-root-relative path → bytes)."""
+    """The rendered variants of one quiz. Their HTML holds ``<span|div class="arithmatex"><!--m:N--></…>``
+    where formula N of ``math`` (TeX; each distinct formula once) goes, inline or displayed as the tag says;
+    ``assets`` are the figure files (site-root-relative path → bytes)."""
 
     spec_id: str
     variants: list[dict[str, Any]]
@@ -58,18 +62,28 @@ class Pool:
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "quiz": self.spec_id, "math": self.math, "variants": self.variants}
 
-    def expanded(self, i: int) -> dict[str, Any]:
-        """Variant ``i`` with its formulas put back (what the widget shows; for tests and previews)."""
-        return expand(self.variants[i], self.math)
+    def expanded(self, i: int, katex: Any = None) -> dict[str, Any]:
+        """Variant ``i`` with its formulas put back (for tests and previews): KaTeX HTML as the widget draws
+        it when ``katex`` (a KatexRenderer) is given, else the arithmatex TeX (``\\(…\\)``, ``\\[…\\]``)."""
+        return expand(self.variants[i], self.math, katex)
 
 
-def expand(obj: Any, math: list[str]) -> Any:
+MARKED = re.compile(r'<(span|div) class="arithmatex"><!--m:(\d+)--></\1>')
+
+
+def expand(obj: Any, math: list[str], katex: Any = None) -> Any:
     if isinstance(obj, str):
-        return MATH_MARK.sub(lambda m: math[int(m.group(1))], obj)
+        def put(m: re.Match) -> str:
+            tex, display = math[int(m.group(2))], m.group(1) == "div"
+            inner = katex.render(tex, display) if katex is not None else \
+                html.escape(("\\[" if display else "\\(") + tex + ("\\]" if display else "\\)"), quote=False)
+            return f'<{m.group(1)} class="arithmatex">{inner}</{m.group(1)}>'
+
+        return MARKED.sub(put, obj)
     if isinstance(obj, list):
-        return [expand(x, math) for x in obj]
+        return [expand(x, math, katex) for x in obj]
     if isinstance(obj, dict):
-        return {k: expand(v, math) for k, v in obj.items()}
+        return {k: expand(v, math, katex) for k, v in obj.items()}
     return obj
 
 
@@ -257,12 +271,13 @@ def _strings(obj: Any) -> Iterator[tuple[Any, Any]]:
                 yield from _strings(v)
 
 
-def render_math(variants: list[dict[str, Any]], katex: Any, where: str = "") -> list[str]:
-    """Replace the arithmatex math of every HTML field by ``<!--m:N-->`` (in place) and return the KaTeX HTML
-    of each distinct formula, rendered in one request (``katex.render_many``)."""
+def collect_math(variants: list[dict[str, Any]], katex: Any, where: str = "") -> list[str]:
+    """Replace the arithmatex math of every HTML field by ``<!--m:N-->`` in its span/div (in place) and return
+    the TeX of each distinct formula, every one checked by KaTeX in one request (``katex.check_many``)."""
     from ..site.katex import MATH, tex_of
 
-    index: dict[tuple[str, bool], int] = {}
+    index: dict[str, int] = {}
+    used: dict[tuple[str, bool], None] = {}
     for container, key in _strings(variants):
         if isinstance(key, str) and not (key == "html" or key.endswith("_html")):
             continue
@@ -270,13 +285,14 @@ def render_math(variants: list[dict[str, Any]], katex: Any, where: str = "") -> 
             continue
 
         def mark(m: re.Match) -> str:
-            item = (tex_of(m), m.group(1) == "div")
-            n = index.setdefault(item, len(index))
+            tex = tex_of(m)
+            used[(tex, m.group(1) == "div")] = None
+            n = index.setdefault(tex, len(index))
             return f'<{m.group(1)} class="arithmatex"><!--m:{n}--></{m.group(1)}>'
 
         container[key] = MATH.sub(mark, container[key])
-    items = list(index)
-    return list(katex.render_many(items, where)) if items else []
+    katex.check_many(list(used), where)
+    return list(index)
 
 
 def render_version(root: Path | str | None = None) -> str:
@@ -315,8 +331,9 @@ def build_pool(spec: QuizSpec, *, katex: Any = None, svg: Svg | None = None, roo
                cache_dir: Path | str | None = None) -> Pool:
     """Generate and render the variants of ``spec``.
 
-    ``katex``: an object with ``render_many([(tex, display)], where) -> [html]`` (the site build's
-    :class:`~quizgen.site.katex.KatexRenderer`); a private one is started (and stopped) if needed.
+    ``katex``: an object with ``check_many([(tex, display)], where)`` (the site build's
+    :class:`~quizgen.site.katex.KatexRenderer`) that checks the formulas; a private one is started (and
+    stopped) if needed.
     ``svg(kind, data)``: draws a figure (default ``quizgen.plots.paths_svg``; the site passes a cached one).
     ``cache_dir``: rendered variants are kept in ``cache_dir/quiz-variants`` by the digest of the Question's
     JSON and :func:`render_version` (the questions are always generated again; rendering is the slow part).
@@ -349,7 +366,7 @@ def build_pool(spec: QuizSpec, *, katex: Any = None, svg: Svg | None = None, roo
 
             own = katex = KatexRenderer(Path(root) if root else project_root(), None)
         try:
-            math = render_math(fresh, katex, f"quiz {spec.id}")
+            math = collect_math(fresh, katex, f"quiz {spec.id}")
         finally:
             if own is not None:
                 own.close()
@@ -401,7 +418,7 @@ def decode(text: str) -> dict[str, Any]:
     return json.loads(gzip.decompress(base64.b64decode(text)).decode("utf-8"))
 
 
-def decode_variants(text: str) -> list[dict[str, Any]]:
-    """Every variant of an encoded pool with its formulas put back."""
+def decode_variants(text: str, katex: Any = None) -> list[dict[str, Any]]:
+    """Every variant of an encoded pool with its formulas put back (see :meth:`Pool.expanded`)."""
     data = decode(text)
-    return [expand(v, data["math"]) for v in data["variants"]]
+    return [expand(v, data["math"], katex) for v in data["variants"]]

@@ -135,6 +135,26 @@ class KatexRenderer:
                 raise KatexError("\n".join(errors))
         return out  # type: ignore[return-value]
 
+    def check_many(self, items: Iterable[tuple[str, bool]], where: str = "") -> None:
+        """Check that KaTeX renders each ``(tex, display)`` (for math the browser draws: the quiz widget);
+        one KatexError naming every formula it cannot parse. Warnings are kept as :meth:`render_many` keeps them."""
+        items = list(dict.fromkeys(items))
+        if not items:
+            return
+        proc = self._start()
+        proc.stdin.write(json.dumps({"items": [{"tex": t, "display": d} for t, d in items], "check": True},
+                                    ensure_ascii=False) + "\n")
+        proc.stdin.flush()
+        line = proc.stdout.readline()
+        if not line:
+            raise KatexError("the KaTeX node process stopped")
+        answer = json.loads(line)
+        errors = [f"{where}: KaTeX cannot render {tex!r}: {err}" for (tex, _), err in zip(items, answer["errors"]) if err]
+        for (tex, _), notes in zip(items, answer["warnings"]):
+            self.warnings += [f"{where}: KaTeX: {note} in {tex!r}" for note in notes]
+        if errors:
+            raise KatexError("\n".join(errors))
+
     def render(self, tex: str, display: bool = False) -> str:
         return self.render_many([(tex, display)])[0]
 
@@ -160,8 +180,9 @@ class KatexRenderer:
         return "".join(html.escape(p) if i % 2 == 0 else maths[i // 2] for i, p in enumerate(parts))
 
 
-def copy_assets(root: Path, dest: Path) -> list[Path]:
-    """Copy KaTeX's CSS and woff2 fonts to ``dest`` (``site/assets/katex``). Returns the files written.
+def copy_assets(root: Path, dest: Path, *, script: bool = False) -> list[Path]:
+    """Copy KaTeX's CSS and woff2 fonts to ``dest`` (``site/assets/katex``); with ``script``, also
+    ``katex.min.js`` (the quiz widget draws its formulas in the browser). Returns the files written.
 
     The CSS lists woff2, woff and ttf for each font; browsers that read this site all take woff2,
     so only those are copied and the CSS is trimmed to name only them.
@@ -177,6 +198,11 @@ def copy_assets(root: Path, dest: Path) -> list[Path]:
     if not target.exists() or target.read_text(encoding="utf-8") != css:
         target.write_text(css, encoding="utf-8")
     written.append(target)
+    if script:
+        js = dest / "katex.min.js"
+        if not js.exists() or js.read_bytes() != (dist / "katex.min.js").read_bytes():
+            shutil.copyfile(dist / "katex.min.js", js)
+        written.append(js)
     for font in sorted((dist / "fonts").glob("*.woff2")):
         out = dest / "fonts" / font.name
         if not out.exists() or out.stat().st_size != font.stat().st_size:

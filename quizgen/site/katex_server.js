@@ -1,7 +1,9 @@
 // Renders TeX to HTML with KaTeX for the site build: one long-lived process per build.
 // Protocol: one JSON request per line on stdin, one JSON answer per line on stdout.
-//   request  {"items": [{"tex": "...", "display": true}, ...]}
+//   request  {"items": [{"tex": "...", "display": true}, ...], "check": false}
 //   answer   {"html": ["...", ...], "errors": [null | "message", ...], "warnings": [[...], ...]}
+// With "check": true the formulas are only checked (KaTeX builds the MathML alone, the cheap part) and every
+// html is "": the quiz widget draws them in the browser with the same KaTeX.
 // argv[2]: the project root whose node_modules holds the pinned katex (package-lock.json).
 "use strict";
 const path = require("path");
@@ -20,13 +22,14 @@ rl.on("line", (line) => {
   for (const item of request.items) {
     const notes = [];
     try {
-      html.push(katex.renderToString(item.tex, {
+      const out = katex.renderToString(item.tex, {
         displayMode: !!item.display,
-        output: "htmlAndMathml",
+        output: request.check ? "mathml" : "htmlAndMathml",
         throwOnError: true,
         trust: false,
         strict: (code, message) => { notes.push(code + ": " + message); return "ignore"; },
-      }));
+      });
+      html.push(request.check ? "" : out);
       errors.push(null);
     } catch (e) {
       html.push("");

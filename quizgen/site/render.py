@@ -249,7 +249,7 @@ class SiteBuilder:
         return PLACEHOLDER.sub(swap, html)
 
     def copy_katex_assets(self, site_dir: Path | str) -> list[Path]:
-        return katex.copy_assets(self.root, Path(site_dir) / "assets" / "katex")
+        return katex.copy_assets(self.root, Path(site_dir) / "assets" / "katex", script=True)
 
     def take_warnings(self) -> list[str]:
         out = self.warnings + (self._katex.warnings if self._katex else [])
@@ -388,7 +388,7 @@ class SiteBuilder:
                 shutil.copyfile(path, target)
                 counts["files"] += 1
         if katex_assets:
-            katex.copy_assets(self.root, out / "assets" / "katex")
+            katex.copy_assets(self.root, out / "assets" / "katex", script=True)
         self.flush()
         return counts
 

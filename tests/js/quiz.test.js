@@ -183,16 +183,23 @@ test("clock text", () => {
   assert.equal(Q.clockText(-5), "残り 0 分 00 秒");
 });
 
-test("formulas are put back where the pool marks them", () => {
-  assert.equal(Q.expand('<p>x <span class="arithmatex"><!--m:1--></span> y <!--m:0--></p>', ["A", "B"]),
-    '<p>x <span class="arithmatex">B</span> y A</p>');
+test("formulas are drawn by KaTeX where the pool marks them (inline in a span, displayed in a div)", () => {
+  delete globalThis.katex;
+  assert.equal(Q.expand('<p><span class="arithmatex"><!--m:0--></span></p>', ["a<b"]),  // no KaTeX: the TeX, as text
+    '<p><span class="arithmatex">a&lt;b</span></p>');
+  globalThis.katex = require(path.join(__dirname, "..", "..", "node_modules", "katex"));
+  const out = Q.expand('<p>x <span class="arithmatex"><!--m:1--></span> y</p><div class="arithmatex"><!--m:0--></div>',
+    ["\\hat{m}_t", "v_{t}"]);
+  assert.match(out, /^<p>x <span class="arithmatex"><span class="katex">/);
+  assert.match(out, /<div class="arithmatex"><span class="katex-display">/);
+  assert.ok(out.includes(globalThis.katex.renderToString("v_{t}", { output: "htmlAndMathml" })));
+  assert.equal(Q.expand('<span class="arithmatex"><!--m:9--></span>', ["A"]), "");
   assert.equal(Q.expand("", ["A"]), "");
   assert.equal(Q.expand(null, ["A"]), "");
-  assert.equal(Q.expand("<!--m:9-->", ["A"]), "");
 });
 
 test("a pool written by pool.py (gzip + base64) decodes, and plain base64 JSON too", async () => {
-  const data = { format: Q.FORMAT, quiz: "t", math: ["<b>m</b>"], variants: [{ id: "x", stem_html: "ｘ <!--m:0-->" }] };
+  const data = { format: Q.FORMAT, quiz: "t", math: ["m_t"], variants: [{ id: "x", stem_html: 'ｘ <span class="arithmatex"><!--m:0--></span>' }] };
   const gz = zlib.gzipSync(Buffer.from(JSON.stringify(data), "utf8")).toString("base64");
   assert.deepEqual(await Q.decodePool(gz, "gzip"), data);
   const plain = Buffer.from(JSON.stringify(data.variants), "utf8").toString("base64");

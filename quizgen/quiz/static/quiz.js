@@ -4,8 +4,9 @@
  *   <div class="qz" data-quiz="ID" data-title data-group data-encoding="gzip" data-pool="BASE64">   演習
  *   <div class="qz-exam" data-quiz="exam" data-pool="BASE64">                                      模擬試験
  *   <span class="qz-stat" data-group="momentum" data-field="attempts|correct|rate|tried" data-total>  進捗の表
- * pool は {format, quiz, math: [KaTeX HTML…], variants: [...]} を JSON → UTF-8 → gzip → base64 にしたもの。
- * variants の HTML の <!--m:N--> に math[N] を入れて表示する（同じ式を何度も持たないため）。
+ * pool は {format, quiz, math: [TeX…], variants: [...]} を JSON → UTF-8 → gzip → base64 にしたもの。
+ * variants の HTML の <span|div class="arithmatex"><!--m:N--></…> に math[N] を KaTeX で描いて入れる
+ * （同じ式を何度も持たない。式は build 時に KaTeX で検査済み。KaTeX はサイトの assets/katex から読む）。
  * 答えはページ内にある（練習用であり採点試験ではない）が、HTML を見ただけでは読めないようにしている。
  * 進捗は localStorage（キー STORE）に保存する。
  *
@@ -14,7 +15,7 @@
 (function (root) {
   "use strict";
   var STORE = "eshikaku-quiz-v1";
-  var FORMAT = 1;
+  var FORMAT = 2;
   var LETTERS = "ABCDEFGH";
 
   /* ===== 純粋な関数 ===================================================================== */
@@ -159,10 +160,25 @@
     return "残り " + m + " 分 " + (s % 60 < 10 ? "0" : "") + (s % 60) + " 秒";
   }
 
-  /* HTML の <!--m:N--> に式を戻す */
+  /* TeX → KaTeX の HTML（一度描いた式は覚えておく）。KaTeX が読めていなければ TeX をそのまま文字で出す */
+  var drawn = {};
+  function texHtml(tex, display) {
+    var key = (display ? "D" : "I") + tex;
+    if (!(key in drawn)) {
+      var k = typeof katex !== "undefined" ? katex : (root && root.katex);
+      drawn[key] = k ? k.renderToString(tex, { displayMode: display, output: "htmlAndMathml", throwOnError: false, strict: "ignore" })
+        : esc(tex);
+    }
+    return drawn[key];
+  }
+
+  /* HTML の <span|div class="arithmatex"><!--m:N--></…> に式 math[N] を描いて戻す（div は別行立ての式） */
   function expand(htmlText, math) {
     if (!htmlText) return "";
-    return String(htmlText).replace(/<!--m:(\d+)-->/g, function (_, n) { return math[Number(n)] || ""; });
+    return String(htmlText).replace(/<(span|div) class="arithmatex"><!--m:(\d+)--><\/\1>/g, function (_, tag, n) {
+      var tex = math[Number(n)];
+      return tex == null ? "" : "<" + tag + ' class="arithmatex">' + texHtml(tex, tag === "div") + "</" + tag + ">";
+    });
   }
 
   function b64bytes(b64) {
