@@ -122,7 +122,7 @@ def site_sheet(seed: int, part: str = "questions", **kwargs) -> str:
     return questions if part == "questions" else answers
 
 
-def _sheet_job(seed: int, cache_dir: str) -> int:
+def sheet_job(seed: int, cache_dir: str) -> int:
     site_sheets(seed, cache_dir=cache_dir)
     return seed
 
@@ -142,5 +142,5 @@ def prebuild(cache_dir, seeds=SITE_SEEDS, workers: int | None = None) -> int:
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        list(pool.map(_sheet_job, todo, [str(cache_dir)] * len(todo)))
+        list(pool.map(sheet_job, todo, [str(cache_dir)] * len(todo)))
     return len(todo)

@@ -153,7 +153,8 @@ class SiteBuilder:
         filling the page cache that :meth:`render_page` then reads. Returns the number of pages rendered.
 
         The training run (if not cached) goes first, and the pages that show it wait for it, so the
-        two cores stay busy without computing anything twice."""
+        two cores stay busy without computing anything twice. The site's printable drill sheets that are not
+        cached go last, in the same (warm) workers, where they fill the tail of the pages' work."""
         if self.cache_dir is None:
             return 0
         todo = []
@@ -178,7 +179,10 @@ class SiteBuilder:
         now = [(src, text) for _, src, text in todo if (src, text) not in later]
         from concurrent.futures import ProcessPoolExecutor
 
+        from ..drill import site as drill_site
         from . import macros  # noqa: F401 -- import sympy, matplotlib, optimizers once, before forking the workers
+
+        sheets = [s for s in drill_site.SITE_SEEDS if drill_site.cached_sheets(s, cache_dir=self.cache_dir) is None]
 
         args = (str(self.root), str(self.docs_dir), str(self.cache_dir))
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -187,6 +191,7 @@ class SiteBuilder:
             if train is not None:
                 train.result()
             jobs += [pool.submit(_render_job, *args, src, text) for src, text in later]
+            jobs += [pool.submit(drill_site.sheet_job, seed, str(self.cache_dir)) for seed in sheets]
             for job in jobs:
                 job.result()
         return len(todo)
