@@ -7,6 +7,7 @@ tests can check a rule against the reference class and against ``torch.optim``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -15,6 +16,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 from sympy.parsing.sympy_parser import parse_expr
+
+_PLACEHOLDER = re.compile(r"QZ(\d+)PH")  # stands for a substituted number in a printed expression (latex_expr)
 
 #: what a symbol is, for tables and for the trace recorder
 KINDS = ("param", "grad", "state", "hyper", "step", "temp")
@@ -95,8 +98,32 @@ class Rule:
     def _latex_names(self) -> dict[sp.Symbol, str]:
         return {s.s: s.latex for s in self.symbols.values()}
 
+    @cached_property
+    def _latex_templates(self) -> dict[tuple[sp.Expr, tuple[str, ...]], str]:
+        return {}
+
     def latex_expr(self, expr: sp.Expr, values: Mapping[str, str] | None = None) -> str:
-        """LaTeX of ``expr``; with ``values`` (name → already formatted number) substituted."""
+        """LaTeX of ``expr``; with ``values`` (name → already formatted number) substituted.
+
+        sympy lays an expression out the same whatever text stands for a symbol, so each expression is
+        printed once, with a placeholder for each substituted symbol, and the numbers are put in as text
+        (a worked solution prints hundreds of these). A number with a superscript (``10^{-7}``) changes how
+        a power of it is bracketed, so such values are printed directly. tests/test_core.py checks both ways
+        agree for every rule."""
+        if values and any("^" in v for v in values.values()):
+            return self._print_latex(expr, values)
+        keys = tuple(sorted(values)) if values else ()
+        template = self._latex_templates.get((expr, keys))
+        if template is None:
+            template = self._print_latex(expr, {k: f"QZ{i}PH" for i, k in enumerate(keys)} if keys else None)
+            self._latex_templates[(expr, keys)] = template
+        if not keys:
+            return template
+        texts = [values[k] for k in keys]
+        return _PLACEHOLDER.sub(lambda m: texts[int(m.group(1))], template)
+
+    def _print_latex(self, expr: sp.Expr, values: Mapping[str, str] | None = None) -> str:
+        """sympy's LaTeX of ``expr`` with the symbols' names, or ``values`` for some of them."""
         names = dict(self._latex_names)
         if values:
             names.update({self.symbols[k].s: v for k, v in values.items()})

@@ -67,6 +67,28 @@ def test_substituted_step_reads_like_the_textbook():
     assert lines[1].endswith("= 0.28")
 
 
+def test_substituted_latex_from_a_template_is_what_sympy_prints():
+    """latex_expr prints each expression once with placeholders and puts the numbers in as text: for every
+    rule of every optimizer, with numbers of every shape (negative, large, tiny with a power of ten), the
+    result is exactly sympy's own print of the expression with those numbers."""
+    rng = np.random.default_rng(3)
+    shapes = [lambda: rng.uniform(-2, 2), lambda: -rng.uniform(0.01, 1), lambda: rng.uniform(100, 1e5),
+              lambda: rng.uniform(1e-9, 1e-6), lambda: 0.0, lambda: 1.0]
+    checked = 0
+    for name, module in optimizers.MODULES.items():
+        for convention in module.INFO.conventions:
+            r = optimizers.rule(name, convention)
+            for target, expr in r.assignments + r.derived:
+                names = sorted(str(s) for s in expr.free_symbols)
+                for _ in range(6):
+                    values = {k: formulas._paren(formulas.number_latex(shapes[rng.integers(len(shapes))]()))
+                              for k in names if rng.random() < 0.8}
+                    assert r.latex_expr(expr, values) == r._print_latex(expr, values), (name, convention, target)
+                    checked += 1
+                assert r.latex_expr(expr) == r._print_latex(expr)
+    assert checked > 300
+
+
 @pytest.mark.parametrize("x,text", [(-0.28000000000000004, "-0.28"), (1e-7, "1e-7"), (5725.0, "5725"),
                                     (0.0, "0"), (float("nan"), "nan")])
 def test_number_formatting(x, text):
