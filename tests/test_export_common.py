@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import os
+import random
 from html.parser import HTMLParser
 
 import pytest
@@ -110,6 +111,44 @@ def test_markdown_math_becomes_mathjax_delimiters():
     out = render.md("速度 $v_t < 1$ と\n\n$$\\hat{m} = \\frac{m}{1-\\beta^t}$$")
     assert r"\(v_t &lt; 1\)" in out and r"\[\hat{m} = \frac{m}{1-\beta^t}\]" in out
     assert "$" not in out
+
+
+def _markdown_itself(text: str) -> str:
+    render._MD.reset()
+    return render._MD.convert(text).strip()
+
+
+def _strings(obj):
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from _strings(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            yield from _strings(v)
+
+
+def test_plain_text_shortcut_is_what_markdown_writes():
+    """md() skips Markdown for one plain line: on every text of real questions and on made-up lines full of
+    characters Markdown may act on, the shortcut must give Markdown's own HTML."""
+    texts = set()
+    from quizgen.drill.engine import family_names
+
+    for family in family_names():
+        for seed in range(8):
+            texts.update(_strings(quizgen.generate(family, seed=seed).to_dict()))
+    made = ["  abc  ", "abc ", 'say "hi" it\'s', "1. 項目", "1) x", "- a", "+ x", "# h", "> q", "= x", "a = b",
+            "x -- y", "100 % です", "tab\tx", "    code", "x^2", "https://example.org", "a:b", "(a) b", "{x}", "α-β",
+            "a  b", "3.5 は", "2024-17", "Jane Doe", "―", "a\\b", "a &amp; b", "a < b", "*x*", "_x_", "`x`"]
+    rng = random.Random(5)
+    alphabet = "ab 1.-+*#>=()[]{}!?:;/%^~|'\"あ勾配　\t"
+    made += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(3000)]
+    shortcut = 0
+    for text in texts | set(made):
+        assert render.md.__wrapped__(text) == _markdown_itself(text), text
+        shortcut += bool(render._PLAIN.fullmatch(text)) and not render._BLOCK_START.match(text) and text == text.strip()
+    assert shortcut > 100  # the shortcut is taken, and checked, often
 
 
 def test_markdown_raw_html_and_entities_stay_text():

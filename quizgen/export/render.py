@@ -75,11 +75,21 @@ _MD = _converter()
 _SINGLE_P = re.compile(r"\A<p>(?P<body>.*)</p>\Z", re.S)
 
 
+# One line with nothing Markdown would act on (no markup, math, escapes, entities, list or heading start): a
+# paragraph of the text as it is. Half the texts of a question are like that; tests/test_export_common.py checks
+# this shortcut against Markdown itself.
+_PLAIN = re.compile(r"[^\\`*_\[\]!<>&$#|~\n\r\t:/]+")
+_BLOCK_START = re.compile(r"\d+[.)]|[-+*>#=]")
+
+
 @functools.lru_cache(maxsize=8192)
 def md(text: str) -> str:
     """Markdown (with ``$math$``) → an HTML fragment (memoized: feedback sentences repeat across variants)."""
+    text = text or ""
+    if _PLAIN.fullmatch(text) and not _BLOCK_START.match(text) and text == text.strip():
+        return f"<p>{text}</p>"
     _MD.reset()
-    return _MD.convert(text or "").strip()
+    return _MD.convert(text).strip()
 
 
 def md_inline(text: str) -> str:
