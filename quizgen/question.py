@@ -12,9 +12,10 @@ For computed questions ``given`` makes the answer recomputable by anyone::
 
 from __future__ import annotations
 
+import copy
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 KINDS = ("numeric", "choice")
@@ -84,7 +85,9 @@ class Question:
             raise ValueError(f"question {self.id}: exactly one choice must be correct")
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """What ``dataclasses.asdict`` returns, without deep-copying every number and string (the pools
+        digest every variant's JSON: asdict was a tenth of their time)."""
+        return _plain(self)
 
     def to_json(self, **kw: Any) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False, **kw)
@@ -112,3 +115,19 @@ def optimizer_of(q: Question) -> str | None:
     if opt is None and isinstance(q.given, dict):
         opt = q.given.get("optimizer")
     return str(opt) if opt else None
+
+
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def _plain(obj: Any) -> Any:
+    if isinstance(obj, _ATOMS):
+        return obj
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: _plain(getattr(obj, f.name)) for f in fields(obj)}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_plain(v) for v in obj)
+    if isinstance(obj, dict):
+        return {_plain(k): _plain(v) for k, v in obj.items()}
+    return copy.deepcopy(obj)
+

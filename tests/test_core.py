@@ -15,6 +15,7 @@ import optimizers
 from optimizers import _symbols as S
 from optimizers._rule import build
 from quizgen import formulas, seeds
+from quizgen import generate as quizgen_generate
 from quizgen.cli import main as cli_main
 from quizgen.question import Answer, Choice, Question, SolutionStep
 from quizgen.trace import TraceMismatch, run
@@ -122,6 +123,20 @@ def test_question_round_trips_through_json():
     with pytest.raises(ValueError, match="exactly one choice"):
         Question(id="x", family="f", seed=0, lang="ja", kind="numeric", stem="", answer=Answer(value=1.0),
                  choices=[Choice("A", True), Choice("B", True)])
+
+
+def test_question_to_dict_is_asdict():
+    from dataclasses import asdict
+
+    from quizgen.drill.engine import family_names
+
+    for family in family_names():
+        for seed in range(5):
+            q = quizgen_generate(family, seed)
+            d = q.to_dict()
+            assert d == asdict(q) and q.to_json() == json.dumps(asdict(q), ensure_ascii=False, allow_nan=False)
+            d["tags"]["x"] = 1  # a copy, not a view of the question
+            assert "x" not in q.tags
 
 
 def test_from_torch_rejects_bad_arguments():
