@@ -199,16 +199,7 @@ def paths_svg(data: Mapping[str, Any], *, width: float = PAGE_WIDTH * 0.62, heig
     xlim, ylim = _view(data, problem)
     background = _background(problem.key, xlim, ylim, width, height, data.get("title") or "")
     view = _overlay(problem.key, xlim, ylim, width, height)
-    span = max(xlim[1] - xlim[0], ylim[1] - ylim[0])
-    drawn, entries = [], []
-    for i, s in enumerate(data["series"]):
-        pts, cut = finite_prefix(s["points"], HUGE * span)
-        if not len(pts):
-            continue
-        c = color(i, s)
-        drawn.append((view.to_svg(pts), c))
-        if s.get("label"):
-            entries.append((f"{s['label']}（発散）" if cut else str(s["label"]), c))
+    drawn, entries = view.series(data["series"], xlim, ylim)
     parts = [view.paths(drawn), view.top]
     if entries:
         parts.append(view.legend(tuple(entries), [xy for xy, _ in drawn]))
@@ -238,16 +229,18 @@ class _View:
     """One view's overlay: matplotlib's axes placement (to turn data into SVG points), the minimum's marker
     as SVG, and the legends drawn so far (by their entries)."""
 
-    def __init__(self, key: str, xlim, ylim, width: float, height: float):
+    def __init__(self, key: str, xlim, ylim, fig: Figure, ax):
+        """``ax`` in ``fig``: placed as the background's paths axes (the figure's other axes hidden)."""
         from matplotlib.transforms import Bbox
 
-        self.fig = fig = _figure(width, height)
+        self.fig = fig
         fig.patch.set_visible(False)
-        self.ax = ax = fig.add_subplot()
+        self.ax = ax
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_axis_off()
         _marker(ax, P.get(key))
+        width, height = fig.get_size_inches()
         self.height_pt = height * 72.0  # the SVG's user units are points, y downwards
         self.box = Bbox(ax.transAxes.transform([[0, 0], [1, 1]]))  # the axes in display units (y upwards)
         b = self.box
@@ -261,6 +254,21 @@ class _View:
         self.top = re.sub(r'id="([a-z0-9]+_\d+)"', r'id="paths-\1"', body)
         self.star = [ax.transData.transform(np.asarray(line.get_xydata(), dtype=np.float64)) for line in ax.lines]
         self._legends: dict[tuple[tuple[str, str], ...], tuple[str, Any]] = {}
+
+    def series(self, series: Sequence[Mapping[str, Any]], xlim, ylim):
+        """Each series' points in display units with its colour (cut where it diverges), and the legend's
+        entries (label, colour): what ``_series`` would plot."""
+        span = max(xlim[1] - xlim[0], ylim[1] - ylim[0])
+        drawn, entries = [], []
+        for i, s in enumerate(series):
+            pts, cut = finite_prefix(s["points"], HUGE * span)
+            if not len(pts):
+                continue
+            c = color(i, s)
+            drawn.append((self.to_svg(pts), c))
+            if s.get("label"):
+                entries.append((f"{s['label']}（発散）" if cut else str(s["label"]), c))
+        return drawn, entries
 
     def to_svg(self, pts: np.ndarray) -> np.ndarray:
         """Data points → display points (matplotlib's pixels at 72 dpi = SVG points; y upwards)."""
@@ -312,12 +320,9 @@ class _View:
     def _legend_svg(self, entries: tuple[tuple[str, str], ...]):
         """The legend drawn by matplotlib at the upper right, and its frame in display units (cached)."""
         if entries not in self._legends:
-            from matplotlib.lines import Line2D
             from matplotlib.transforms import Bbox
 
-            handles = [Line2D([], [], linestyle="-", marker="o", color=c, markersize=2.6, linewidth=1.1)
-                       for _, c in entries]
-            leg = self.ax.legend(handles, [label for label, _ in entries], loc="upper right")
+            leg = self.ax.legend(_handles(entries), [label for label, _ in entries], loc="upper right")
             try:
                 with matplotlib.rc_context({"svg.hashsalt": "quizgen-plots-legend"}):
                     svg = _svg(self.fig)
@@ -333,9 +338,17 @@ class _View:
         return self._legends[entries]
 
 
+def _handles(entries: Sequence[tuple[str, str]]) -> list:
+    """Legend handles drawn as the paths are: a line with a dot, in each entry's colour."""
+    from matplotlib.lines import Line2D
+
+    return [Line2D([], [], linestyle="-", marker="o", color=c, markersize=2.6, linewidth=1.1) for _, c in entries]
+
+
 @functools.lru_cache(maxsize=16)
 def _overlay(key: str, xlim: tuple[float, float], ylim: tuple[float, float], width: float, height: float) -> _View:
-    return _View(key, xlim, ylim, width, height)
+    fig = _figure(width, height)
+    return _View(key, xlim, ylim, fig, fig.add_subplot())
 
 
 @functools.lru_cache(maxsize=64)
@@ -388,22 +401,62 @@ def loss_svg(data: Mapping[str, Any], *, width: float = PAGE_WIDTH * 0.5, height
 
 @_styled
 def paths_and_loss_svg(data: Mapping[str, Any], *, width: float = PAGE_WIDTH, height: float = 3.2) -> str:
-    """Paths on the surface (left) and their loss against step (right); each series needs ``"losses"``."""
+    """Paths on the surface (left) and their loss against step (right); each series needs ``"losses"``.
+
+    As :func:`paths_svg`: the left panel's axes, ticks and contour lines are drawn once per view and the paths
+    are written over them; matplotlib draws the loss panel (and, with many series, the legend below)."""
     problem = P.get(data["problem"])
-    many = len(data["series"]) > MANY
-    rows = math.ceil(len(data["series"]) / 6) if many else 0
-    extra = 0.25 * rows + (0.15 if many else 0)
+    xlim, ylim = _view(data, problem)
+    n = len(data["series"])
+    rows = math.ceil(n / 6) if n > MANY else 0
+    title = data.get("title") or problem.name_ja
+    background = _pl_background(problem.key, xlim, ylim, width, height, rows, title)
+    view = _pl_overlay(problem.key, xlim, ylim, width, height, rows)
+    drawn, entries = view.series(data["series"], xlim, ylim)
+    parts = [view.paths(drawn), view.top]
+    if entries and not rows:
+        parts.append(view.legend(tuple(entries), [xy for xy, _ in drawn]))
+    fig, left, right = _pl_figure(width, height, rows)
+    fig.patch.set_visible(False)
+    left.set_visible(False)
+    _loss_axes(right, data["series"], title="損失の推移")
+    if rows and entries:
+        fig.legend(_handles(entries), [label for label, _ in entries], loc="lower center", ncol=6, fontsize=7.5,
+                   frameon=False)
+    with matplotlib.rc_context({"svg.hashsalt": "quizgen-plots-loss"}):  # ids unlike the background's
+        loss = _svg(fig)
+    body = loss[loss.index('<g id="figure_1">'):loss.rindex("</svg>")]
+    parts.append(re.sub(r'id="([a-z0-9]+_\d+)"', r'id="loss-\1"', body))
+    end = background.rindex("</svg>")
+    return background[:end] + "".join(parts) + background[end:]
+
+
+def _pl_figure(width: float, height: float, rows: int):
+    """The two panels of :func:`paths_and_loss_svg` (``rows`` of legend below when there are many series)."""
+    extra = 0.25 * rows + (0.15 if rows else 0)
     height += extra
     fig = _figure(width, height, left=0.075, right=0.985, bottom=(0.5 + extra) / height, top=1 - 0.25 / height,
                   wspace=0.22)
     left, right = fig.subplots(1, 2, width_ratios=[1.35, 1])
-    _draw_paths(left, data, problem, legend=not many)
-    left.set_title(data.get("title") or problem.name_ja)
-    _loss_axes(right, data["series"], title="損失の推移")
-    if many:
-        handles, labels = left.get_legend_handles_labels()
-        fig.legend(handles, labels, loc="lower center", ncol=6, fontsize=7.5, frameon=False)
-    return _svg(fig)
+    return fig, left, right
+
+
+@functools.lru_cache(maxsize=64)
+def _pl_background(key: str, xlim, ylim, width: float, height: float, rows: int, title: str) -> str:
+    with matplotlib.rc_context(RC):
+        fig, left, right = _pl_figure(width, height, rows)
+        right.set_visible(False)
+        _contours(left, P.get(key), xlim, ylim, marker=False)
+        left.set_title(title)
+        return _svg(fig)
+
+
+@functools.lru_cache(maxsize=16)
+def _pl_overlay(key: str, xlim, ylim, width: float, height: float, rows: int) -> _View:
+    with matplotlib.rc_context(RC):
+        fig, left, right = _pl_figure(width, height, rows)
+        right.set_visible(False)
+        return _View(key, xlim, ylim, fig, left)
 
 
 @_styled
