@@ -12,8 +12,8 @@ question is shown as text, never interpreted), code with Pygments in the classes
 Math stays TeX: each distinct formula is stored once in the pool's ``math`` and the widget draws the
 variant on screen with the site's copy of KaTeX (the same npm package the build uses). The build checks
 every formula with KaTeX (:meth:`quizgen.site.katex.KatexRenderer.check_many`), so none can fail in the
-browser; drawing 4,000 variants' formulas at build time was a third of the site's cold build and made the
-pages ten times heavier.
+browser; drawing 4,000 variants' formulas at build time was about a quarter of the site's cold build and made the
+pages five times heavier.
 
 :func:`encode` writes a pool for a ``data-pool`` attribute: JSON → UTF-8 → gzip → base64. The gzip step
 keeps a page of six quizzes × 50 variants small and, with base64, keeps the answers out of plain sight in
