@@ -75,19 +75,40 @@ _MD = _converter()
 _SINGLE_P = re.compile(r"\A<p>(?P<body>.*)</p>\Z", re.S)
 
 
-# One line with nothing Markdown would act on (no markup, math, escapes, entities, list or heading start): a
-# paragraph of the text as it is. Half the texts of a question are like that; tests/test_export_common.py checks
-# this shortcut against Markdown itself.
-_PLAIN = re.compile(r"[^\\`*_\[\]!<>&$#|~\n\r\t:/]+")
+# One line with nothing Markdown would act on (no markup, escapes, entities, list or heading start) except
+# inline math: a paragraph of the text as it is, each $…$ as arithmatex writes it. Most texts of a question are
+# like that; tests/test_export_common.py checks this shortcut against Markdown itself.
+_PLAIN = re.compile(r"[^\\`*_\[\]!<>&$#|~\n\r\t]+")
 _BLOCK_START = re.compile(r"\d+[.)]|[-+*>#=]")
+_INLINE_MATH = re.compile(r"\$([^$]+)\$")
+_MATH_BODY = re.compile(r"[^\s`](?:[^\n`]*[^\s`])?")
+
+
+def _simple_line(text: str) -> str | None:
+    """The paragraph Markdown would write for ``text``, if the text is that simple; else None."""
+    if text != text.strip() or "\n" in text or "$$" in text or "\\$" in text or _BLOCK_START.match(text):
+        return None
+    parts = _INLINE_MATH.split(text)
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:  # math
+            if not _MATH_BODY.fullmatch(part):
+                return None
+            out.append(f'<span class="arithmatex">\\({html.escape(part, quote=False)}\\)</span>')
+        elif part:
+            if not _PLAIN.fullmatch(part):
+                return None
+            out.append(part)
+    return "<p>" + "".join(out) + "</p>"
 
 
 @functools.lru_cache(maxsize=8192)
 def md(text: str) -> str:
     """Markdown (with ``$math$``) → an HTML fragment (memoized: feedback sentences repeat across variants)."""
     text = text or ""
-    if _PLAIN.fullmatch(text) and not _BLOCK_START.match(text) and text == text.strip():
-        return f"<p>{text}</p>"
+    simple = _simple_line(text) if text else None
+    if simple is not None:
+        return simple
     _MD.reset()
     return _MD.convert(text).strip()
 
