@@ -104,6 +104,25 @@ class KatexRenderer:
     def _key(self, tex: str, display: bool) -> str:
         return digest("katex", self.version, "htmlAndMathml-noannotation", display, tex)
 
+    def _ask(self, items: list[tuple[str, bool]], where: str, check: bool = False) -> list[str]:
+        """One request to node for ``items``: their HTML ("" each when only checking). Warnings are kept;
+        formulas KaTeX cannot parse raise one KatexError naming all of them."""
+        proc = self._start()
+        request = {"items": [{"tex": tex, "display": display} for tex, display in items], "check": check}
+        proc.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
+        proc.stdin.flush()
+        line = proc.stdout.readline()
+        if not line:
+            raise KatexError("the KaTeX node process stopped")
+        answer = json.loads(line)
+        for (tex, _), notes in zip(items, answer["warnings"]):
+            self.warnings += [f"{where}: KaTeX: {note} in {tex!r}" for note in notes]
+        errors = [f"{where}: KaTeX cannot render {tex!r}: {err}"
+                  for (tex, _), err in zip(items, answer["errors"]) if err]
+        if errors:
+            raise KatexError("\n".join(errors))
+        return answer["html"]
+
     def render_many(self, items: Iterable[tuple[str, bool]], where: str = "") -> list[str]:
         """HTML of each ``(tex, display)``; one request to node for all cache misses."""
         items = list(items)
@@ -112,48 +131,19 @@ class KatexRenderer:
         out: list[str | None] = [self._cache.get(k) for k in keys]
         todo = [i for i, h in enumerate(out) if h is None]
         if todo:
-            proc = self._start()
-            request = {"items": [{"tex": items[i][0], "display": items[i][1]} for i in todo]}
-            proc.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
-            proc.stdin.flush()
-            line = proc.stdout.readline()
-            if not line:
-                raise KatexError("the KaTeX node process stopped")
-            answer = json.loads(line)
-            errors = []
-            for j, i in enumerate(todo):
-                if answer["errors"][j]:
-                    errors.append(f"{where}: KaTeX cannot render {items[i][0]!r}: {answer['errors'][j]}")
-                    continue
-                for note in answer["warnings"][j]:
-                    self.warnings.append(f"{where}: KaTeX: {note} in {items[i][0]!r}")
-                rendered = ANNOTATION.sub("", answer["html"][j])
-                self._cache.put(keys[i], rendered)
-                out[i] = rendered
+            answers = self._ask([items[i] for i in todo], where)
+            for i, answer in zip(todo, answers):
+                out[i] = ANNOTATION.sub("", answer)
+                self._cache.put(keys[i], out[i])
             self.rendered += len(todo)
-            if errors:
-                raise KatexError("\n".join(errors))
         return out  # type: ignore[return-value]
 
     def check_many(self, items: Iterable[tuple[str, bool]], where: str = "") -> None:
-        """Check that KaTeX renders each ``(tex, display)`` (for math the browser draws: the quiz widget);
-        one KatexError naming every formula it cannot parse. Warnings are kept as :meth:`render_many` keeps them."""
+        """Check that KaTeX renders each ``(tex, display)`` (math the browser draws: the quiz widget) without
+        building its HTML; one KatexError naming every formula it cannot parse."""
         items = list(dict.fromkeys(items))
-        if not items:
-            return
-        proc = self._start()
-        proc.stdin.write(json.dumps({"items": [{"tex": t, "display": d} for t, d in items], "check": True},
-                                    ensure_ascii=False) + "\n")
-        proc.stdin.flush()
-        line = proc.stdout.readline()
-        if not line:
-            raise KatexError("the KaTeX node process stopped")
-        answer = json.loads(line)
-        errors = [f"{where}: KaTeX cannot render {tex!r}: {err}" for (tex, _), err in zip(items, answer["errors"]) if err]
-        for (tex, _), notes in zip(items, answer["warnings"]):
-            self.warnings += [f"{where}: KaTeX: {note} in {tex!r}" for note in notes]
-        if errors:
-            raise KatexError("\n".join(errors))
+        if items:
+            self._ask(items, where, check=True)
 
     def render(self, tex: str, display: bool = False) -> str:
         return self.render_many([(tex, display)])[0]
