@@ -158,18 +158,16 @@ NO_SCREEN_LAYOUT = """(() => {
 
 
 @contextlib.asynccontextmanager
-async def launch(screen: bool = False):
-    """One headless Chromium; yields a browser context (offline: a sheet loads only local files).
-
-    ``screen=False`` (printing): pages are not laid out for the screen (see ``NO_SCREEN_LAYOUT``)."""
+async def launch():
+    """One headless Chromium; yields a browser context for printing (offline: a sheet loads only local files;
+    pages are not laid out for the screen, see ``NO_SCREEN_LAYOUT``)."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             context = await browser.new_context(offline=True)
-            if not screen:
-                await context.add_init_script(NO_SCREEN_LAYOUT)
+            await context.add_init_script(NO_SCREEN_LAYOUT)
             yield context
         finally:
             await browser.close()
