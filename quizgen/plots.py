@@ -197,12 +197,25 @@ def paths_svg(data: Mapping[str, Any], *, width: float = PAGE_WIDTH * 0.62, heig
     styles (a line with a dot at every iterate, a square at the start), clipped to the axes."""
     problem = P.get(data["problem"])
     xlim, ylim = _view(data, problem)
-    background = _background(problem.key, xlim, ylim, width, height, data.get("title") or "")
-    view = _overlay(problem.key, xlim, ylim, width, height)
+    background, parts, _ = _layered(data, problem.key, xlim, ylim, width, height, None, data.get("title") or "")
+    return _joined(background, parts)
+
+
+def _layered(data: Mapping[str, Any], key: str, xlim, ylim, width: float, height: float, rows: int | None,
+             title: str, *, legend: bool = True) -> tuple[str, list[str], list[tuple[str, str]]]:
+    """The cached background of a layout (see :func:`_layout`) and the SVG layers over its paths axes: the
+    paths, the minimum's marker and (with ``legend``) the legend placed as ``loc="best"``. Also the entries."""
+    background = _background(key, xlim, ylim, width, height, rows, title)
+    view = _overlay(key, xlim, ylim, width, height, rows)
     drawn, entries = view.series(data["series"], xlim, ylim)
     parts = [view.paths(drawn), view.top]
-    if entries:
+    if entries and legend:
         parts.append(view.legend(tuple(entries), [xy for xy, _ in drawn]))
+    return background, parts, entries
+
+
+def _joined(background: str, parts: Sequence[str]) -> str:
+    """The background SVG with ``parts`` drawn over it."""
     end = background.rindex("</svg>")
     return background[:end] + "".join(parts) + background[end:]
 
@@ -330,7 +343,7 @@ class _View:
                 leg.remove()
             group = _subtree(svg, '<g id="legend_1">')
             group = re.sub(r'id="([a-z0-9]+_\d+)"', r'id="paths-\1"', group)
-            frame = _subtree(group, '<g id="paths-patch_1">')
+            frame = _subtree(group, re.search(r'<g id="paths-patch_\d+">', group).group(0))  # the legend's frame
             nums = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", re.search(r'\sd="([^"]*)"', frame).group(1))]
             xs, ys = nums[0::2], nums[1::2]
             drawn_at = Bbox([[min(xs), self.height_pt - max(ys)], [max(xs), self.height_pt - min(ys)]])
@@ -345,24 +358,43 @@ def _handles(entries: Sequence[tuple[str, str]]) -> list:
     return [Line2D([], [], linestyle="-", marker="o", color=c, markersize=2.6, linewidth=1.1) for _, c in entries]
 
 
-@functools.lru_cache(maxsize=16)
-def _overlay(key: str, xlim: tuple[float, float], ylim: tuple[float, float], width: float, height: float) -> _View:
-    fig = _figure(width, height)
-    return _View(key, xlim, ylim, fig, fig.add_subplot())
+def _layout(width: float, height: float, rows: int | None):
+    """(figure, paths axes, other axes): one panel (``rows`` None: :func:`paths_svg`), or the paths and the
+    loss side by side (:func:`paths_and_loss_svg`, with ``rows`` of legend below the plot when > 0)."""
+    if rows is None:
+        fig = _figure(width, height)
+        return fig, fig.add_subplot(), []
+    extra = 0.25 * rows + (0.15 if rows else 0)
+    height += extra
+    fig = _figure(width, height, left=0.075, right=0.985, bottom=(0.5 + extra) / height, top=1 - 0.25 / height,
+                  wspace=0.22)
+    left, right = fig.subplots(1, 2, width_ratios=[1.35, 1])
+    return fig, left, [right]
 
 
 @functools.lru_cache(maxsize=64)
 def _background(key: str, xlim: tuple[float, float], ylim: tuple[float, float], width: float, height: float,
-                title: str) -> str:
-    """The axes, ticks and contour lines of one view, as SVG (see :func:`paths_svg`)."""
+                rows: int | None, title: str) -> str:
+    """The paths axes' ticks and contour lines (and title) of one view in one layout, as SVG (see
+    :func:`paths_svg`); the layout's other axes are left out."""
     with matplotlib.rc_context(RC):
-        problem = P.get(key)
-        fig = _figure(width, height)
-        ax = fig.add_subplot()
-        _contours(ax, problem, xlim, ylim, marker=False)
+        fig, ax, others = _layout(width, height, rows)
+        for other in others:
+            other.set_visible(False)
+        _contours(ax, P.get(key), xlim, ylim, marker=False)
         if title:
             ax.set_title(title)
         return _svg(fig)
+
+
+@functools.lru_cache(maxsize=16)
+def _overlay(key: str, xlim: tuple[float, float], ylim: tuple[float, float], width: float, height: float,
+             rows: int | None) -> _View:
+    with matplotlib.rc_context(RC):
+        fig, ax, others = _layout(width, height, rows)
+        for other in others:
+            other.set_visible(False)
+        return _View(key, xlim, ylim, fig, ax)
 
 
 def _loss_axes(ax, series: Sequence[Mapping[str, Any]], *, title: str | None = None, index0: int = 0) -> None:
@@ -410,53 +442,18 @@ def paths_and_loss_svg(data: Mapping[str, Any], *, width: float = PAGE_WIDTH, he
     n = len(data["series"])
     rows = math.ceil(n / 6) if n > MANY else 0
     title = data.get("title") or problem.name_ja
-    background = _pl_background(problem.key, xlim, ylim, width, height, rows, title)
-    view = _pl_overlay(problem.key, xlim, ylim, width, height, rows)
-    drawn, entries = view.series(data["series"], xlim, ylim)
-    parts = [view.paths(drawn), view.top]
-    if entries and not rows:
-        parts.append(view.legend(tuple(entries), [xy for xy, _ in drawn]))
-    fig, left, right = _pl_figure(width, height, rows)
+    background, parts, entries = _layered(data, problem.key, xlim, ylim, width, height, rows, title, legend=not rows)
+    fig, paths_ax, (loss_ax,) = _layout(width, height, rows)
     fig.patch.set_visible(False)
-    left.set_visible(False)
-    _loss_axes(right, data["series"], title="損失の推移")
+    paths_ax.set_visible(False)
+    _loss_axes(loss_ax, data["series"], title="損失の推移")
     if rows and entries:
         fig.legend(_handles(entries), [label for label, _ in entries], loc="lower center", ncol=6, fontsize=7.5,
                    frameon=False)
     with matplotlib.rc_context({"svg.hashsalt": "quizgen-plots-loss"}):  # ids unlike the background's
         loss = _svg(fig)
     body = loss[loss.index('<g id="figure_1">'):loss.rindex("</svg>")]
-    parts.append(re.sub(r'id="([a-z0-9]+_\d+)"', r'id="loss-\1"', body))
-    end = background.rindex("</svg>")
-    return background[:end] + "".join(parts) + background[end:]
-
-
-def _pl_figure(width: float, height: float, rows: int):
-    """The two panels of :func:`paths_and_loss_svg` (``rows`` of legend below when there are many series)."""
-    extra = 0.25 * rows + (0.15 if rows else 0)
-    height += extra
-    fig = _figure(width, height, left=0.075, right=0.985, bottom=(0.5 + extra) / height, top=1 - 0.25 / height,
-                  wspace=0.22)
-    left, right = fig.subplots(1, 2, width_ratios=[1.35, 1])
-    return fig, left, right
-
-
-@functools.lru_cache(maxsize=64)
-def _pl_background(key: str, xlim, ylim, width: float, height: float, rows: int, title: str) -> str:
-    with matplotlib.rc_context(RC):
-        fig, left, right = _pl_figure(width, height, rows)
-        right.set_visible(False)
-        _contours(left, P.get(key), xlim, ylim, marker=False)
-        left.set_title(title)
-        return _svg(fig)
-
-
-@functools.lru_cache(maxsize=16)
-def _pl_overlay(key: str, xlim, ylim, width: float, height: float, rows: int) -> _View:
-    with matplotlib.rc_context(RC):
-        fig, left, right = _pl_figure(width, height, rows)
-        right.set_visible(False)
-        return _View(key, xlim, ylim, fig, left)
+    return _joined(background, [*parts, re.sub(r'id="([a-z0-9]+_\d+)"', r'id="loss-\1"', body)])
 
 
 @_styled

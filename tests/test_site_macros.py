@@ -245,7 +245,7 @@ def test_paths_and_loss_svg_draws_what_matplotlib_draws(many):
     ours = plots.paths_and_loss_svg(data)
     p = plots.P.get("ravine")
     with matplotlib.rc_context(plots.RC):  # the figure in one piece, as matplotlib alone draws it
-        fig, left, right = plots._pl_figure(plots.PAGE_WIDTH, 3.2, 1 if many else 0)
+        fig, left, (right,) = plots._layout(plots.PAGE_WIDTH, 3.2, 1 if many else 0)
         plots._draw_paths(left, data, p, legend=not many)
         left.set_title(p.name_ja)
         plots._loss_axes(right, series, title="損失の推移")
