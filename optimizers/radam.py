@@ -99,7 +99,7 @@ def _lazy(rule: Rule) -> Rule:
 
 
 # -- symbols ----------------------------------------------------------------------------------
-RHO_INF = Sym("rho_inf", r"\rho_\infty", "単純移動平均とみたときの長さの上限 2/(1−β2) − 1",
+RHO_INF = Sym("rho_inf", r"\rho_\infty", "単純移動平均とみたときの長さの上限 2/(1−β₂) − 1",
               "maximum length of the approximated simple moving average", "temp")
 RHO_T = Sym("rho_t", r"\rho_t", "ステップ t での単純移動平均の長さの近似", "approximated SMA length at step t", "temp")
 R_T = Sym("r", r"r_t", "分散の補正項（ρₜ がしきい値以下のときは 1 とおく）",
