@@ -240,6 +240,33 @@ def test_a_formula_katex_cannot_draw_stops_the_build(katex):
     assert "katex-display" in P.expand(ok[0]["stem_html"], ["v_t"], katex)
 
 
+@needs_katex
+def test_the_shared_checker_is_one_per_process_and_asks_node_once_per_formula(monkeypatch):
+    import os
+
+    from quizgen.site import katex as K
+
+    k = K.shared(ROOT)
+    assert K.shared(ROOT) is k and k.cache_dir is None
+    asked: list[list] = []
+    ask = k._ask
+    monkeypatch.setattr(k, "_ask", lambda items, where, check=False: asked.append(items) or ask(items, where, check))
+    k.check_many([("q_{shared}", False), ("q_{shared}", True)], "a")
+    k.check_many([("q_{shared}", False), ("r_{shared}", False)], "b")  # only the new one goes to node
+    assert asked == [[("q_{shared}", False), ("q_{shared}", True)], [("r_{shared}", False)]]
+    with pytest.raises(K.KatexError):
+        k.check_many([("\\frac{1}{", False)], "c")
+    with pytest.raises(K.KatexError):  # a formula that failed is asked (and fails) again
+        k.check_many([("\\frac{1}{", False)], "d")
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a forked worker gets its own renderer, not its parent's node process
+        os.write(write, b"1" if K.shared(ROOT) is not k else b"0")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 1) == b"1"
+
+
 def test_raw_html_in_a_question_is_shown_as_text():
     from quizgen.question import Answer, Choice, Question, SolutionStep
 

@@ -78,7 +78,7 @@ def site_sheets(seed: int, *, count: int = SITE_COUNT, lang: str = "ja", katex=N
                 katex_css: str = SITE_KATEX_CSS, cache_dir=None) -> tuple[str, str]:
     """The printable HTML of the site's sheet ``seed``: (questions, answers), generated once for both.
 
-    ``katex``: the build's :class:`~quizgen.site.katex.KatexRenderer`; a private one if None.
+    ``katex``: the build's :class:`~quizgen.site.katex.KatexRenderer`; this process's (``katex.shared``) if None.
     ``cache_dir``: the build's cache folder (``.cache/``): the two pages are kept there, named by the seed and
     the digest of the code (:func:`code_digest`), and so are the figures by their data.
     """
@@ -98,13 +98,11 @@ def site_sheets(seed: int, *, count: int = SITE_COUNT, lang: str = "ja", katex=N
         nav = {"print": True, "other": other, "other_label": "answers" if part == "questions" else "questions",
                "back": "../"}  # sheets live in drills/sheets/: back to the drills page
         if katex is None:
-            from ..site.katex import KatexRenderer
+            from ..site.katex import shared
             from .builder import PROJECT_ROOT
 
-            with KatexRenderer(PROJECT_ROOT) as k:
-                rendered = render_sheet(sheet, k, katex_css=katex_css, nav=nav, figure_cache=figures)
-        else:
-            rendered = render_sheet(sheet, katex, katex_css=katex_css, nav=nav, figure_cache=figures)
+            katex = shared(PROJECT_ROOT)
+        rendered = render_sheet(sheet, katex, katex_css=katex_css, nav=nav, figure_cache=figures)
         pages.append(rendered.questions_html if part == "questions" else rendered.answers_html)
     if cache_dir is not None:
         from ..site.cache import FileCache

@@ -332,8 +332,8 @@ def build_pool(spec: QuizSpec, *, katex: Any = None, svg: Svg | None = None, roo
     """Generate and render the variants of ``spec``.
 
     ``katex``: an object with ``check_many([(tex, display)], where)`` (the site build's
-    :class:`~quizgen.site.katex.KatexRenderer`) that checks the formulas; a private one is started (and
-    stopped) if needed.
+    :class:`~quizgen.site.katex.KatexRenderer`) that checks the formulas; else this process's
+    (:func:`quizgen.site.katex.shared`).
     ``svg(kind, data)``: draws a figure (default ``quizgen.plots.paths_svg``; the site passes a cached one).
     ``cache_dir``: rendered variants are kept in ``cache_dir/quiz-variants`` by the digest of the Question's
     JSON and :func:`render_version` (the questions are always generated again; rendering is the slow part).
@@ -359,17 +359,12 @@ def build_pool(spec: QuizSpec, *, katex: Any = None, svg: Svg | None = None, roo
     if todo:
         fresh_assets = [{} for _ in todo]
         fresh = [variant(q, draw, a) for (_, q, _), a in zip(todo, fresh_assets)]
-        own = None
         if katex is None:
-            from ..site.katex import KatexRenderer
+            from ..site.katex import shared
             from ..site.render import project_root
 
-            own = katex = KatexRenderer(Path(root) if root else project_root(), None)
-        try:
-            math = collect_math(fresh, katex, f"quiz {spec.id}")
-        finally:
-            if own is not None:
-                own.close()
+            katex = shared(Path(root) if root else project_root())
+        math = collect_math(fresh, katex, f"quiz {spec.id}")
         for (i, _, key), v, a in zip(todo, fresh, fresh_assets):
             local, local_math = _localize(v, math)
             text_assets = {uri: data.decode("utf-8") for uri, data in sorted(a.items())}

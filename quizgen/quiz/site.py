@@ -117,15 +117,13 @@ _worker: dict[str, Any] = {}
 
 
 def _worker_init(root: str) -> None:
-    import atexit
     import sys
 
     if root not in sys.path:
         sys.path.insert(0, root)
-    from ..site.katex import KatexRenderer
+    from ..site.katex import shared
 
-    _worker["katex"] = KatexRenderer(Path(root), None)
-    atexit.register(_worker["katex"].close)
+    _worker["katex"] = shared(Path(root))
 
 
 def _worker_build(spec: S.QuizSpec, root: str, cache_dir: str | None) -> tuple[str, int, float, list[str]]:
@@ -153,12 +151,13 @@ def ensure(specs: list[S.QuizSpec], root: Path, cache_dir: Path | None, *, jobs:
     jobs = jobs or int(os.environ.get("QUIZ_JOBS", "0") or 0) or os.cpu_count() or 1
     notes: list[str] = []
     if cache_dir is None or jobs <= 1 or len(missing) == 1:
-        # one private KaTeX process (not the site's: its formula table would grow by every variant's math)
-        from ..site.katex import KatexRenderer
+        # this process's KaTeX checker (not the site's renderer: its formula table would grow by every variant's
+        # math), kept for the next pools this process builds
+        from ..site.katex import shared
 
-        with KatexRenderer(Path(root), None) as katex:
-            for spec in missing:
-                notes += build_entry(spec, root, cache_dir, katex)["notes"]
+        katex = shared(Path(root))
+        for spec in missing:
+            notes += build_entry(spec, root, cache_dir, katex)["notes"]
     else:
         missing.sort(key=_cost, reverse=True)
         ctx = get_context("fork")  # as SiteBuilder.prerender: no re-import of __main__, workers start at once
