@@ -84,9 +84,16 @@ def pool_size(extra: dict[str, Any] | None = None, root: Path | str | None = Non
     if extra is None and root is not None:
         path = Path(root) / "mkdocs.yml"
         if path.exists():
-            extra = (yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}).get("extra") or {}
+            st = path.stat()
+            extra = _extra_of(str(path), st.st_mtime_ns, st.st_size)
     value = ((extra or {}).get("quiz") or {}).get("pool_size")
     return DEFAULT_POOL_SIZE if value is None else _check_size(value, "extra.quiz.pool_size")
+
+
+@lru_cache(maxsize=4)
+def _extra_of(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    """mkdocs.yml's ``extra`` (read again only when the file changes: every quiz macro asks)."""
+    return (yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_Loader) or {}).get("extra") or {}
 
 
 def settings_key(root: Path | str) -> str:
