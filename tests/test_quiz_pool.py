@@ -307,10 +307,23 @@ def test_correct_choice_positions_vary(pools):
 def test_rendered_variants_are_cached_and_the_pool_is_the_same_bytes(katex, tmp_path):
     spec = small("adam-steps", 3)
     cold = P.build_pool(spec, katex=katex, cache_dir=tmp_path)
-    files = list((tmp_path / "quiz-variants").glob("*.json.gz"))
-    assert len(files) == 3
-    warm = P.build_pool(spec, katex=katex, cache_dir=tmp_path)
-    assert P.encode(warm) == P.encode(cold) == P.encode(P.build_pool(spec, katex=katex))
-    bigger = P.build_pool(small("adam-steps", 5), katex=katex, cache_dir=tmp_path)  # 3 from the cache
-    assert len(list((tmp_path / "quiz-variants").glob("*.json.gz"))) == 5
+    (file,) = (tmp_path / "quiz-variants").glob("*.json.gz")  # one file per quiz
+
+    def stored() -> dict:
+        return json.loads(gzip.decompress(file.read_bytes()))
+
+    assert len(stored()["variants"]) == 3
+    rendered: list = []
+    real = P.variant
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(P, "variant", lambda *a: rendered.append(a) or real(*a))
+        warm = P.build_pool(spec, katex=katex, cache_dir=tmp_path)
+        assert rendered == []  # nothing rendered again
+        assert P.encode(warm) == P.encode(cold) == P.encode(P.build_pool(spec, katex=katex))
+        rendered.clear()
+        bigger = P.build_pool(small("adam-steps", 5), katex=katex, cache_dir=tmp_path)  # 3 from the cache
+        assert len(rendered) == 2
+    assert len(stored()["variants"]) == 5
     assert [bigger.expanded(i) for i in range(3)] == [cold.expanded(i) for i in range(3)]
+    # a pool put together from cached and fresh variants is the same bytes as one made in one go
+    assert P.encode(bigger) == P.encode(P.build_pool(small("adam-steps", 5), katex=katex))

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ..question import Question
-from ..site.cache import digest, file_digest
+from ..site.cache import atomic_write, digest, file_digest
 from .specs import FAMILY_TOPIC_JA, QuizSpec
 
 FORMAT = 2  # bump when the variant dict changes shape (the widget checks it); 2: math as TeX
@@ -309,22 +309,29 @@ def render_version(root: Path | str | None = None) -> str:
     return digest(file_digest(*[f for f in files if f.is_file()]), katex)
 
 
-def _remap(obj: Any, mapping: dict[int, int]) -> Any:
-    if isinstance(obj, str):
-        return MATH_MARK.sub(lambda m: f"<!--m:{mapping[int(m.group(1))]}-->", obj)
-    if isinstance(obj, list):
-        return [_remap(x, mapping) for x in obj]
-    if isinstance(obj, dict):
-        return {k: _remap(v, mapping) for k, v in obj.items()}
-    return obj
+def _renumbered(items: list[tuple[dict[str, Any], list[str]]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Variants whose marks point into their own math lists → the same variants over one list, each distinct
+    formula once, numbered by first appearance (as :func:`collect_math` numbers a pool made in one go)."""
+    math: list[str] = []
+    where: dict[str, int] = {}
 
+    def walk(obj: Any, own: list[str]) -> Any:
+        if isinstance(obj, str):
+            def put(m: re.Match) -> str:
+                tex = own[int(m.group(1))]
+                if tex not in where:
+                    where[tex] = len(math)
+                    math.append(tex)
+                return f"<!--m:{where[tex]}-->"
 
-def _localize(v: dict[str, Any], math: list[str]) -> tuple[dict[str, Any], list[str]]:
-    """A variant whose marks point into the pool's ``math`` → the same with its own short math list."""
-    used: dict[int, int] = {}
-    for n in MATH_MARK.findall(json.dumps(v, ensure_ascii=False)):
-        used.setdefault(int(n), len(used))
-    return _remap(v, used), [math[i] for i in used]
+            return MATH_MARK.sub(put, obj)
+        if isinstance(obj, list):
+            return [walk(x, own) for x in obj]
+        if isinstance(obj, dict):
+            return {k: walk(v, own) for k, v in obj.items()}
+        return obj
+
+    return [walk(v, own) for v, own in items], math
 
 
 def build_pool(spec: QuizSpec, *, katex: Any = None, svg: Svg | None = None, root: Path | str | None = None,
@@ -335,58 +342,52 @@ def build_pool(spec: QuizSpec, *, katex: Any = None, svg: Svg | None = None, roo
     :class:`~quizgen.site.katex.KatexRenderer`) that checks the formulas; else this process's
     (:func:`quizgen.site.katex.shared`).
     ``svg(kind, data)``: draws a figure (default ``quizgen.plots.paths_svg``; the site passes a cached one).
-    ``cache_dir``: rendered variants are kept in ``cache_dir/quiz-variants`` by the digest of the Question's
-    JSON and :func:`render_version` (the questions are always generated again; rendering is the slow part).
+    ``cache_dir``: the rendered variants of the pool are kept in one file of ``cache_dir/quiz-variants`` (per quiz
+    and :func:`render_version`), each by the digest of its Question's JSON: the questions are always generated
+    again, but only those that changed are rendered again (rendering is the slow part).
     """
-    from ..site.cache import FileCache
-
     qs, notes = questions(spec)
     draw = svg or default_svg
-    cache = FileCache(cache_dir, "quiz-variants", ".json.gz") if cache_dir is not None else None
-    version = render_version(root) if cache is not None else ""
-    done: list[tuple[dict[str, Any], list[str], dict[str, str]] | None] = []
-    todo: list[tuple[int, Question, str]] = []
-    for i, q in enumerate(qs):
-        key = digest("quiz-variant", version, q.to_json())
-        path = cache.dir / f"{key}{cache.suffix}" if cache is not None else None
-        if path is not None and path.exists():
-            got = json.loads(gzip.decompress(path.read_bytes()))
-            done.append((got["variant"], got["math"], got["assets"]))
-            cache.hits += 1
-        else:
-            done.append(None)
-            todo.append((i, q, key))
+    path = old = None
+    keys: list[str] = []
+    if cache_dir is not None:
+        version = render_version(root)
+        path = Path(cache_dir) / "quiz-variants" / f"{digest('quiz-variants', version, spec.id)}.json.gz"
+        if path.exists():
+            old = json.loads(gzip.decompress(path.read_bytes()))
+        keys = [digest("quiz-variant", version, q.to_json()) for q in qs]
+    reuse = [old is not None and k in old["variants"] for k in keys] or [False] * len(qs)
+    todo = [q for q, hit in zip(qs, reuse) if not hit]
+    fresh_assets: list[dict[str, bytes]] = [{} for _ in todo]
+    fresh = [variant(q, draw, a) for q, a in zip(todo, fresh_assets)]
+    math: list[str] = []
     if todo:
-        fresh_assets = [{} for _ in todo]
-        fresh = [variant(q, draw, a) for (_, q, _), a in zip(todo, fresh_assets)]
         if katex is None:
             from ..site.katex import shared
             from ..site.render import project_root
 
             katex = shared(Path(root) if root else project_root())
         math = collect_math(fresh, katex, f"quiz {spec.id}")
-        for (i, _, key), v, a in zip(todo, fresh, fresh_assets):
-            local, local_math = _localize(v, math)
-            text_assets = {uri: data.decode("utf-8") for uri, data in sorted(a.items())}
-            done[i] = (local, local_math, text_assets)
-            if cache is not None:
-                blob = json.dumps({"variant": local, "math": local_math, "assets": text_assets},
-                                  ensure_ascii=False).encode("utf-8")
-                cache.get_or_make(key, lambda b=blob: gzip.compress(b, compresslevel=6, mtime=0))
-    # one pool: each distinct formula once
-    pool_math: list[str] = []
-    where: dict[str, int] = {}
-    variants: list[dict[str, Any]] = []
-    assets: dict[str, bytes] = {}
-    for v, local_math, a in done:  # type: ignore[misc]
-        mapping = {}
-        for j, h in enumerate(local_math):
-            if h not in where:
-                where[h] = len(pool_math)
-                pool_math.append(h)
-            mapping[j] = where[h]
-        variants.append(_remap(v, mapping))
-        assets.update({uri: text.encode("utf-8") for uri, text in a.items()})
+    if not any(reuse):
+        variants, pool_math = fresh, math
+        per_variant = [{uri: data.decode("utf-8") for uri, data in sorted(a.items())} for a in fresh_assets]
+    else:  # some from the cache: put the pool together again, numbering its formulas as a fresh pool would
+        got = iter(zip(fresh, fresh_assets))
+        items, per_variant = [], []
+        for k, hit in zip(keys, reuse):
+            if hit:
+                items.append((old["variants"][k], old["math"]))
+                per_variant.append(old["assets"][k])
+            else:
+                v, a = next(got)
+                items.append((v, math))
+                per_variant.append({uri: data.decode("utf-8") for uri, data in sorted(a.items())})
+        variants, pool_math = _renumbered(items)
+    if path is not None and (old is None or todo or len(old["variants"]) != len(qs)):
+        blob = json.dumps({"math": pool_math, "variants": dict(zip(keys, variants)),
+                           "assets": dict(zip(keys, per_variant))}, ensure_ascii=False).encode("utf-8")
+        atomic_write(path, gzip.compress(blob, compresslevel=1, mtime=0))
+    assets = {uri: text.encode("utf-8") for a in per_variant for uri, text in a.items()}
     return Pool(spec.id, variants, pool_math, assets, notes)
 
 

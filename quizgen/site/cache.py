@@ -37,7 +37,7 @@ def file_digest(*paths: Path | str) -> str:
     return digest(*(Path(p).read_bytes() for p in paths))
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
@@ -67,7 +67,7 @@ class FileCache:
             return path.read_bytes()
         self.misses += 1
         data = make()
-        _atomic_write(path, data)
+        atomic_write(path, data)
         return data
 
 
@@ -93,5 +93,5 @@ class TableCache:
 
     def flush(self) -> None:
         if self.path is not None and self.dirty:
-            _atomic_write(self.path, json.dumps(self.table, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+            atomic_write(self.path, json.dumps(self.table, ensure_ascii=False, sort_keys=True).encode("utf-8"))
             self.dirty = False
