@@ -130,8 +130,9 @@ def _strings(obj):
 
 
 def test_plain_text_shortcut_is_what_markdown_writes():
-    """md() skips Markdown for one plain line (inline math allowed): on every text of real questions and on
-    6,000 made-up lines full of characters Markdown may act on, the shortcut must give Markdown's own HTML."""
+    """md() skips Markdown for simple texts (plain lines with inline math, **strong**, and blocks of such lines and
+    display formulas): on every text of real questions and on 20,000 made-up texts full of characters and pieces
+    Markdown may act on, the shortcut must give Markdown's own HTML."""
     texts = set()
     from quizgen.drill.engine import family_names
 
@@ -146,11 +147,31 @@ def test_plain_text_shortcut_is_what_markdown_writes():
     rng = random.Random(5)
     alphabet = "ab 1.-+*#>=()[]{}!?:;/%^~|'\"あ勾配　\t$$$\\_<&`"
     made += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(6000)]
-    shortcut = 0
+    # lines built from the pieces the shortcut takes (strong, brackets, underscores, numbers) and their look-alikes
+    tokens = ["**", "*", "**x**", "** x**", "**a b**", "m_t", "_", "__", "_x_", "a_", "[key]", "[x](y)", "[x] (y)",
+              "[", "]", "][", "|", "a|b", "-0.5", "0.85", "1.", "2. ", "- ", "-", "--", "+", "=", "#", "$x$", "$v_t$",
+              "!", "（", "）", "勾配", " ", "a", "1", "\\", "`", "<", "&"]
+    made += ["".join(rng.choice(tokens) for _ in range(rng.randint(1, 7))) for _ in range(8000)]
+    # texts of several blocks: simple lines and display formulas (with lines Markdown would act on elsewhere)
+    maths = ["x", "a<b & c", "v &\\leftarrow v \\\\", "- x", "# h", "    ind", " y", "1. z", "> q", "$", "**b**",
+             "", "\\begin{aligned}", "`c`", "|a|"]
+    lines = made[:300] + made[-300:] + ["A です。", "ここで $\\eta$: 学習率", "**-1.000**", ""] * 20
+    for _ in range(6000):
+        blocks = []
+        for _ in range(rng.randint(1, 4)):
+            if rng.random() < 0.4:
+                inner = "\n".join(rng.choice(maths) for _ in range(rng.randint(1, 3)))
+                sep = rng.choice(["\n", "\n", " ", ""])
+                blocks.append("$$" + sep + inner + sep + "$$")
+            else:
+                blocks.append(rng.choice(lines))
+        made.append(rng.choice(["\n\n", "\n\n", "\n", "\n\n\n"]).join(blocks))
+    shortcut = blocks_taken = 0
     for text in texts | set(made):
         assert render.md.__wrapped__(text) == _markdown_itself(text), text
         shortcut += render._simple_line(text) is not None
-    assert shortcut > 300  # the shortcut is taken, and checked, often
+        blocks_taken += "\n" in text and render._simple_blocks(text) is not None
+    assert shortcut > 300 and blocks_taken > 300  # the shortcuts are taken, and checked, often
 
 
 def test_markdown_raw_html_and_entities_stay_text():

@@ -75,18 +75,26 @@ _MD = _converter()
 _SINGLE_P = re.compile(r"\A<p>(?P<body>.*)</p>\Z", re.S)
 
 
-# One line with nothing Markdown would act on (no markup, escapes, entities, list or heading start) except
-# inline math: a paragraph of the text as it is, each $…$ as arithmatex writes it. Most texts of a question are
-# like that; tests/test_export_common.py checks this shortcut against Markdown itself.
-_PLAIN = re.compile(r"[^\\`*_\[\]!<>&$#|~\n\r\t]+")
-_BLOCK_START = re.compile(r"\d+[.)]|[-+*>#=]")
+# One line with nothing Markdown would act on except inline math, **strong** text, brackets that are not a link
+# ("params[key]") and underscores inside words ("m_t"): a paragraph of the text, each $…$ as arithmatex writes
+# it. Most texts of a question are like that; tests/test_export_common.py checks this shortcut against Markdown.
+_PLAIN = re.compile(r"[^\\`*_\[\]!<>&$#~\n\r\t]+")
+_BLOCK_START = re.compile(r"\d+[.)](?:\s|$)|[-+*](?:[-\s]|$)|[=#>]")
 _INLINE_MATH = re.compile(r"\$([^$]+)\$")
 _MATH_BODY = re.compile(r"[^\s`](?:[^\n`]*[^\s`])?")
+_STRONG = re.compile(r"\*\*([^*\s](?:[^*]*[^*\s])?)\*\*")
+_WORD_UNDERSCORE = re.compile(r"(?<=\w)_")  # an underscore after a letter can neither open nor close emphasis
+_BRACKET = re.compile(r"[\[\]]")
+
+
+def _plain(text: str) -> bool:
+    return bool(_PLAIN.fullmatch(_BRACKET.sub("b", _WORD_UNDERSCORE.sub("u", text))))
 
 
 def _simple_line(text: str) -> str | None:
     """The paragraph Markdown would write for ``text``, if the text is that simple; else None."""
-    if text != text.strip() or "\n" in text or "$$" in text or "\\$" in text or _BLOCK_START.match(text):
+    if (text != text.strip() or "\n" in text or "\t" in text or "$$" in text or "\\$" in text or "](" in text
+            or text.startswith("[") or _BLOCK_START.match(text)):
         return None
     parts = _INLINE_MATH.split(text)
     out = []
@@ -96,17 +104,38 @@ def _simple_line(text: str) -> str | None:
                 return None
             out.append(f'<span class="arithmatex">\\({html.escape(part, quote=False)}\\)</span>')
         elif part:
-            if not _PLAIN.fullmatch(part):
+            pieces = _STRONG.split(part)  # text, strong, text, …
+            if not all(_plain(p) for p in pieces if p):
                 return None
-            out.append(part)
+            out += [f"<strong>{p}</strong>" if j % 2 else p for j, p in enumerate(pieces)]
     return "<p>" + "".join(out) + "</p>"
+
+
+def _simple_blocks(text: str) -> str | None:
+    """What Markdown writes for blocks separated by blank lines, each a simple line (:func:`_simple_line`) or a
+    display formula ``$$…$$`` (a question's stem: a sentence, the rule, the numbers); else None."""
+    if text != text.strip() or "\t" in text or "\r" in text or "\\$" in text:
+        return None
+    out = []
+    for block in text.split("\n\n"):
+        if block.startswith("$$") and block.endswith("$$") and len(block) > 4:
+            inner = block[2:-2]
+            if "$" in inner or not inner.strip() or any(line[:1].isspace() for line in inner.split("\n")[1:]):
+                return None
+            out.append(f'<div class="arithmatex">\\[{html.escape(inner, quote=False)}\\]</div>')
+        else:
+            line = _simple_line(block) if block else None
+            if line is None:
+                return None
+            out.append(line)
+    return "\n".join(out)
 
 
 @functools.lru_cache(maxsize=8192)
 def md(text: str) -> str:
     """Markdown (with ``$math$``) → an HTML fragment (memoized: feedback sentences repeat across variants)."""
     text = text or ""
-    simple = _simple_line(text) if text else None
+    simple = (_simple_line(text) if "\n" not in text else _simple_blocks(text)) if text else None
     if simple is not None:
         return simple
     _MD.reset()
