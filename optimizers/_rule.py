@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -151,9 +151,8 @@ class Rule:
     def _compiled(self) -> list[tuple[str, list[str], Callable[..., Any]]]:
         out = []
         for target, expr in self.assignments + self.derived:
-            args = sorted(str(f) for f in sp.sympify(expr).free_symbols)
-            fn = sp.lambdify([sp.Symbol(a, real=True) for a in args], expr, modules="numpy")
-            out.append((target, args, fn))
+            args = tuple(sorted(str(f) for f in sp.sympify(expr).free_symbols))
+            out.append((target, list(args), _numpy_function(args, expr)))
         return out
 
     def initial_state(self, like: np.ndarray) -> dict[str, Any]:
@@ -189,6 +188,13 @@ class Rule:
 
     def assignment_args(self, index: int) -> list[str]:
         return self._compiled[index][1]
+
+
+@lru_cache(maxsize=1024)
+def _numpy_function(args: tuple[str, ...], expr: sp.Expr) -> Callable[..., Any]:
+    """``expr`` as a numpy function of ``args`` (one per distinct expression: rules are built again and again
+    with the same formulas, and lambdify writes and compiles Python source each time)."""
+    return sp.lambdify([sp.Symbol(a, real=True) for a in args], expr, modules="numpy")
 
 
 def parse(text: str, table: Mapping[str, Sym]) -> sp.Expr:
