@@ -203,7 +203,13 @@ def parse(text: str, table: Mapping[str, Sym]) -> sp.Expr:
     ``evaluate=False`` keeps the terms as the textbook writes them, so ``latex()``
     prints ``\\alpha v - \\eta g`` and not sympy's alphabetical ``- \\eta g + \\alpha v``.
     """
-    local = {name: sym.s for name, sym in table.items()}
+    return _parsed(text, tuple(sorted((name, sym.s) for name, sym in table.items())))
+
+
+@lru_cache(maxsize=4096)
+def _parsed(text: str, names: tuple[tuple[str, sp.Symbol], ...]) -> sp.Expr:
+    # memoized (sympy expressions are immutable): rules and their mistaken variants are built many times over
+    local = dict(names)
     local.update({"sqrt": sp.sqrt, "Max": sp.Max, "Abs": sp.Abs, "Piecewise": sp.Piecewise, "Eq": sp.Eq,
                   "Gt": sp.StrictGreaterThan, "sign": sp.sign})
     return parse_expr(text, local_dict=local, evaluate=False)
