@@ -152,9 +152,11 @@ class SiteBuilder:
         """Render every page of the docs folder that is not cached yet, in parallel (a process per core),
         filling the page cache that :meth:`render_page` then reads. Returns the number of pages rendered.
 
-        The training run (if not cached) goes first, and the pages that show it wait for it, so the
-        two cores stay busy without computing anything twice. The site's printable drill sheets that are not
-        cached go last, in the same (warm) workers, where they fill the tail of the pages' work."""
+        The work is split into lanes, one process each, planned before it starts: the quiz pages share lanes of
+        their own (every quiz process first builds the same sympy tables: the formula variants and mistaken rules
+        of every optimizer; two processes would both pay for them), the other pages take the rest, the training
+        run first (the page that shows it last). The site's printable drill sheets go to the lane with the least
+        work. Costs are rough estimates (seconds of CPU on a slow core)."""
         if self.cache_dir is None:
             return 0
         todo = []
@@ -163,37 +165,47 @@ class SiteBuilder:
             text = body_of(path.read_text(encoding="utf-8"))
             cached = (self.page_cache.dir / f"{self._page_key(src, text)}.json").exists()
             if ("{{" in text or "{%" in text) and not cached:
-                todo.append((text.count("{{"), src, text))
+                todo.append((src, text))
         if not todo:
             return 0
         from . import training
 
-        needs_training = any("training_comparison(" in t for _, _, t in todo) and not training.cached(self.cache_dir)
+        needs_training = any("training_comparison(" in t for _, t in todo) and not training.cached(self.cache_dir)
         workers = workers or max(1, min(os.cpu_count() or 1, len(todo) + needs_training))
         if workers == 1:
-            for _, src, text in todo:
+            for src, text in todo:
                 self.render_page(src, text)
             return len(todo)
-        todo.sort(key=lambda item: -item[0])  # the pages with most macros first
-        later = [(src, text) for _, src, text in todo if needs_training and "training_comparison(" in text]
-        now = [(src, text) for _, src, text in todo if (src, text) not in later]
         from concurrent.futures import ProcessPoolExecutor
 
         from ..drill import site as drill_site
         from . import macros  # noqa: F401 -- import sympy, matplotlib, optimizers once, before forking the workers
 
         sheets = [s for s in drill_site.SITE_SEEDS if drill_site.cached_sheets(s, cache_dir=self.cache_dir) is None]
-
         args = (str(self.root), str(self.docs_dir), str(self.cache_dir))
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            train = pool.submit(_train_job, str(self.cache_dir)) if needs_training else None
-            jobs = [pool.submit(_render_job, *args, src, text) for src, text in now]
-            if train is not None:
-                train.result()
-            jobs += [pool.submit(_render_job, *args, src, text) for src, text in later]
-            jobs += [pool.submit(drill_site.sheet_job, seed, str(self.cache_dir)) for seed in sheets]
-            for job in jobs:
-                job.result()
+        quiz = [(_page_cost(t), src, t) for src, t in todo if any(f"{m}(" in t for m in QUIZ_MACROS)]
+        other = [(_page_cost(t), src, t) for src, t in todo if (src, t) not in {(s, t2) for _, s, t2 in quiz}]
+        lanes = _plan(quiz, other, workers, TRAINING_COST if needs_training else 0.0)
+        ctx = multiprocessing.get_context("fork")
+        pools = [ProcessPoolExecutor(1, mp_context=ctx) for _ in lanes]
+        try:
+            futures = []
+            for pool, lane in zip(pools, lanes):
+                for src, text in lane:
+                    if src is None:
+                        futures.append(pool.submit(_train_job, str(self.cache_dir)))
+                    else:
+                        futures.append(pool.submit(_render_job, *args, src, text))
+            loads = [sum(_page_cost(t) if s is not None else TRAINING_COST for s, t in lane) for lane in lanes]
+            for seed in sheets:  # to the lane with the least work
+                i = loads.index(min(loads))
+                loads[i] += SHEET_COST
+                futures.append(pools[i].submit(drill_site.sheet_job, seed, str(self.cache_dir)))
+            for f in futures:
+                f.result()
+        finally:
+            for pool in pools:
+                pool.shutdown()
         return len(todo)
 
     # -- math ---------------------------------------------------------------------------------
@@ -421,3 +433,48 @@ def _train_job(cache_dir: str) -> None:
     from . import training
 
     training.result(Path(cache_dir))
+
+
+# -- planning the prerender's lanes ------------------------------------------------------------------------------
+TRAINING_COST = 5.0  # seconds of CPU (rough): the digits training run
+SHEET_COST = 0.2  # one printable drill sheet of the site
+QUIZ_COST = 0.25  # one quiz pool (50 variants)
+MACRO_COST = 0.05  # any other macro call
+
+
+def _page_cost(text: str) -> float:
+    """A rough estimate of the CPU a page takes to render (its quizzes and other macro calls)."""
+    quizzes = sum(text.count(f"{{{{ {m}(") for m in QUIZ_MACROS)
+    return 0.1 + QUIZ_COST * quizzes + MACRO_COST * (text.count("{{") - quizzes)
+
+
+def _plan(quiz: list[tuple[float, str, str]], other: list[tuple[float, str, str]], workers: int,
+          training: float) -> list[list[tuple[str | None, str]]]:
+    """Lanes of (src, text) (``(None, "")``: the training run): the quiz pages on lanes of their own, as many as
+    their share of the work, the other pages on the rest, the training run first on one of those; each group
+    spread by the largest job first onto the least-loaded lane. Pages that show the training come after it on
+    its lane."""
+    total = sum(c for c, _, _ in quiz) + sum(c for c, _, _ in other) + training
+    share = sum(c for c, _, _ in quiz) / total if total else 0.0
+    n_quiz = min(workers - 1, max(1, round(workers * share))) if quiz and (other or training) else (
+        workers if quiz else 0)
+    lanes: list[list[tuple[str | None, str]]] = [[] for _ in range(workers)]
+    loads = [0.0] * workers
+
+    def spread(items: list[tuple[float, str | None, str]], idx: list[int]) -> None:
+        for cost, src, text in sorted(items, key=lambda x: -x[0]):
+            i = min(idx, key=lambda j: loads[j])
+            lanes[i].append((src, text))
+            loads[i] += cost
+
+    spread(quiz, list(range(n_quiz)))
+    rest = list(range(n_quiz, workers)) or list(range(workers))
+    if training:
+        lanes[rest[0]].append((None, ""))
+        loads[rest[0]] += training
+    spread([o for o in other if "training_comparison(" not in o[2]], rest)
+    for cost, src, text in other:  # after the training run, on its lane
+        if "training_comparison(" in text:
+            lanes[rest[0]].append((src, text))
+            loads[rest[0]] += cost
+    return [lane for lane in lanes if lane]
