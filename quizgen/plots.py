@@ -224,6 +224,13 @@ def _num(v: float) -> str:
     return f"{v:.3f}".rstrip("0").rstrip(".")
 
 
+def _clip_path(name: str, box, height_pt: float) -> str:
+    """A ``<clipPath>`` called ``name``: the rectangle ``box`` (display units, y upwards) in a figure
+    ``height_pt`` high."""
+    return (f'<clipPath id="{name}"><rect x="{_num(box.x0)}" y="{_num(height_pt - box.y1)}" '
+            f'width="{_num(box.width)}" height="{_num(box.height)}"/></clipPath>')
+
+
 def _subtree(svg: str, start: str) -> str:
     """The element of ``svg`` that begins with ``start`` (a ``<g ...>`` tag), with everything inside it."""
     i = svg.index(start)
@@ -238,12 +245,85 @@ def _subtree(svg: str, start: str) -> str:
     return svg[i:j]
 
 
+def _drawn(artist, group: str) -> str:
+    """What matplotlib's SVG backend writes for ``artist`` alone: its ``<g id="{group}_1">`` element."""
+    from matplotlib.backends.backend_svg import RendererSVG
+
+    width, height = artist.get_figure(root=True).get_size_inches() * 72.0
+    buf = io.StringIO()
+    artist.draw(RendererSVG(width, height, buf))
+    return _subtree(buf.getvalue(), f'<g id="{group}_1">')
+
+
+class _Texts:
+    """Texts as matplotlib's SVG backend writes them (glyphs as paths), each string in each style drawn by
+    matplotlib once, anchored at the origin, and moved to wherever a text with that string and style is
+    anchored. One kept renderer draws them all, so text metrics and glyph outlines are worked out once."""
+
+    def __init__(self):
+        from matplotlib.backends.backend_svg import RendererSVG
+
+        self._out = io.StringIO()
+        self.renderer = RendererSVG(0.0, 0.0, self._out)  # 0 high: it flips y to -y
+        self._drawn: dict[tuple, tuple[str, tuple[str, ...], Any]] = {}
+        self._glyphs: dict[str, str] = {}  # id → outline (<path>), as the renderer defined it on first use
+
+    def _entry(self, t):
+        """(SVG body, glyph ids, extent) of ``t``'s string and style drawn anchored at the origin; the extent
+        (a Bbox) in display units, y upwards."""
+        from matplotlib.text import Text
+        from matplotlib.transforms import IdentityTransform
+
+        key = (t.get_text(), t.get_fontproperties(), str(t.get_color()), t.get_horizontalalignment(),
+               t.get_verticalalignment(), t.get_rotation(), t.get_rotation_mode())
+        if key not in self._drawn:
+            text, font, _, ha, va, rotation, mode = key
+            alone = Text(0, 0, text, fontproperties=font, color=t.get_color(), horizontalalignment=ha,
+                         verticalalignment=va, rotation=rotation, rotation_mode=mode, transform=IdentityTransform())
+            alone.set_figure(t.get_figure(root=True))  # its dpi
+            self._out.seek(0)
+            self._out.truncate()
+            alone.draw(self.renderer)
+            svg = self._out.getvalue()
+            self._glyphs.update((m.group(1), m.group(0)) for m in re.finditer(r'<path id="([^"]+)"[^>]*/>', svg))
+            body = re.sub(r"\s*<defs>.*?</defs>", "", svg[svg.index(">") + 1:svg.rindex("</g>")], flags=re.S)
+            self._drawn[key] = (body, tuple(re.findall(r'xlink:href="#([^"]+)"', body)),
+                                alone.get_window_extent(self.renderer))
+        return self._drawn[key]
+
+    def extent(self, t):
+        """What ``t.get_window_extent()`` gives: a Bbox in display units."""
+        from matplotlib.transforms import Bbox
+
+        if not t.get_text():
+            return Bbox.from_bounds(*_anchor(t), 0, 0)
+        return self._entry(t)[2].translated(*_anchor(t))
+
+    def svg(self, t, glyphs: dict[str, str]) -> str:
+        """Text ``t`` where it is anchored; adds the glyph outlines it uses to ``glyphs`` (id → outline)."""
+        body, used, _ = self._entry(t)
+        glyphs.update((g, self._glyphs[g]) for g in used)
+        (x, y), height = _anchor(t), t.get_figure(root=True).get_size_inches()[1] * 72.0
+        return f'<g transform="translate({_num(x)} {_num(height - y)})">{body}</g>'
+
+
+def _anchor(t) -> np.ndarray:
+    """Where text ``t`` is anchored, in display units."""
+    return t.get_transform().transform(t.get_unitless_position())
+
+
+@functools.lru_cache(maxsize=1)
+def _texts() -> _Texts:
+    with matplotlib.rc_context(RC):
+        return _Texts()
+
+
 class _View:
     """One view's overlay: matplotlib's axes placement (to turn data into SVG points), the minimum's marker
     as SVG, and the legends drawn so far (by their entries)."""
 
     def __init__(self, key: str, xlim, ylim, fig: Figure, ax):
-        """``ax`` in ``fig``: placed as the background's paths axes (the figure's other axes hidden)."""
+        """``ax`` in ``fig``: placed as the background's paths axes."""
         from matplotlib.transforms import Bbox
 
         self.fig = fig
@@ -259,8 +339,7 @@ class _View:
         b = self.box
         self.clip = "paths-clip-" + hashlib.md5(repr((key, width, height, b.bounds)).encode(),
                                                 usedforsecurity=False).hexdigest()[:10]
-        self._clip_def = (f'<defs><clipPath id="{self.clip}"><rect x="{_num(b.x0)}" y="{_num(self.height_pt - b.y1)}" '
-                          f'width="{_num(b.width)}" height="{_num(b.height)}"/></clipPath></defs>')
+        self._clip_def = f"<defs>{_clip_path(self.clip, b, self.height_pt)}</defs>"
         with matplotlib.rc_context({"svg.hashsalt": "quizgen-plots-paths"}):  # ids unlike the background's
             top = _svg(fig)
         body = top[top.index('<g id="figure_1">'):top.rindex("</svg>")]
@@ -338,10 +417,9 @@ class _View:
             leg = self.ax.legend(_handles(entries), [label for label, _ in entries], loc="upper right")
             try:
                 with matplotlib.rc_context({"svg.hashsalt": "quizgen-plots-legend"}):
-                    svg = _svg(self.fig)
+                    group = _drawn(leg, "legend")
             finally:
                 leg.remove()
-            group = _subtree(svg, '<g id="legend_1">')
             group = re.sub(r'id="([a-z0-9]+_\d+)"', r'id="paths-\1"', group)
             frame = _subtree(group, re.search(r'<g id="paths-patch_\d+">', group).group(0))  # the legend's frame
             nums = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", re.search(r'\sd="([^"]*)"', frame).group(1))]
@@ -358,29 +436,27 @@ def _handles(entries: Sequence[tuple[str, str]]) -> list:
     return [Line2D([], [], linestyle="-", marker="o", color=c, markersize=2.6, linewidth=1.1) for _, c in entries]
 
 
-def _layout(width: float, height: float, rows: int | None):
-    """(figure, paths axes, other axes): one panel (``rows`` None: :func:`paths_svg`), or the paths and the
-    loss side by side (:func:`paths_and_loss_svg`, with ``rows`` of legend below the plot when > 0)."""
+def _layout(width: float, height: float, rows: int | None, *, loss: bool = False):
+    """(figure, paths axes): one panel (``rows`` None: :func:`paths_svg`), or the left of the paths and the
+    loss side by side (:func:`paths_and_loss_svg`, with ``rows`` of legend below the plot when > 0); with
+    ``loss``, the right one (the loss axes). Only that axes is made: the layers draw one axes each."""
     if rows is None:
         fig = _figure(width, height)
-        return fig, fig.add_subplot(), []
+        return fig, fig.add_subplot()
     extra = 0.25 * rows + (0.15 if rows else 0)
     height += extra
     fig = _figure(width, height, left=0.075, right=0.985, bottom=(0.5 + extra) / height, top=1 - 0.25 / height,
                   wspace=0.22)
-    left, right = fig.subplots(1, 2, width_ratios=[1.35, 1])
-    return fig, left, [right]
+    return fig, fig.add_subplot(fig.add_gridspec(1, 2, width_ratios=[1.35, 1])[1 if loss else 0])
 
 
 @functools.lru_cache(maxsize=64)
 def _background(key: str, xlim: tuple[float, float], ylim: tuple[float, float], width: float, height: float,
                 rows: int | None, title: str) -> str:
     """The paths axes' ticks and contour lines (and title) of one view in one layout, as SVG (see
-    :func:`paths_svg`); the layout's other axes are left out."""
+    :func:`paths_svg`)."""
     with matplotlib.rc_context(RC):
-        fig, ax, others = _layout(width, height, rows)
-        for other in others:
-            other.set_visible(False)
+        fig, ax = _layout(width, height, rows)
         _contours(ax, P.get(key), xlim, ylim, marker=False)
         if title:
             ax.set_title(title)
@@ -391,33 +467,32 @@ def _background(key: str, xlim: tuple[float, float], ylim: tuple[float, float], 
 def _overlay(key: str, xlim: tuple[float, float], ylim: tuple[float, float], width: float, height: float,
              rows: int | None) -> _View:
     with matplotlib.rc_context(RC):
-        fig, ax, others = _layout(width, height, rows)
-        for other in others:
-            other.set_visible(False)
-        return _View(key, xlim, ylim, fig, ax)
+        return _View(key, xlim, ylim, *_layout(width, height, rows))
 
 
 def _loss_axes(ax, series: Sequence[Mapping[str, Any]], *, title: str | None = None, index0: int = 0) -> None:
+    """Loss against step: the curves (:func:`_loss_curves`), the step axis, a grid and the title."""
+    _loss_curves(ax, series, index0=index0)
+    ax.set_xlabel("ステップ")
+    ax.grid(True, which="major", color="#e4e4e4", linewidth=0.6)
+    if title:
+        ax.set_title(title)
+
+
+def _loss_curves(ax, series: Sequence[Mapping[str, Any]], *, index0: int = 0) -> None:
+    """Each series' ``"losses"`` against step (gaps where not finite), on a log y axis when every loss is
+    positive, else symlog; the y label says which."""
     positive = all(v is None or not math.isfinite(v) or v > 0 for s in series for v in s["losses"])
-    floor = None
     for i, s in enumerate(series):
         y = np.array([np.nan if v is None else v for v in s["losses"]], dtype=np.float64)
         y[~np.isfinite(y)] = np.nan
-        if positive:
-            nz = y[y > 0]
-            tiny = float(np.nanmin(nz)) if nz.size else 1.0
-            floor = tiny if floor is None else min(floor, tiny)
         ax.plot(np.arange(len(y)), y, "-", color=color(index0 + i, s), linewidth=1.3, label=s.get("label"))
     if positive:
         ax.set_yscale("log")
         _log_axis(ax)
     else:
         ax.set_yscale("symlog", linthresh=1e-2)
-    ax.set_xlabel("ステップ")
     ax.set_ylabel("損失（対数）" if positive else "損失")
-    ax.grid(True, which="major", color="#e4e4e4", linewidth=0.6)
-    if title:
-        ax.set_title(title)
 
 
 @_styled
@@ -431,29 +506,157 @@ def loss_svg(data: Mapping[str, Any], *, width: float = PAGE_WIDTH * 0.5, height
     return _svg(fig)
 
 
+_CAPS = {"projecting": "square", "round": "round"}  # matplotlib's cap styles in SVG ("butt" is SVG's default)
+
+
+def _stroke(color_: Any, width: float, *, cap: str = "butt", join: str = "round") -> str:
+    """The style matplotlib's SVG backend writes for a stroke (round joins and butt caps left to the defaults
+    that its SVG files declare)."""
+    from matplotlib.colors import to_hex
+
+    style = f"fill: none; stroke: {to_hex(color_)}; stroke-width: {_num(width)}"
+    if join != "round":
+        style += f"; stroke-linejoin: {join}"
+    if cap != "butt":
+        style += f"; stroke-linecap: {_CAPS[cap]}"
+    return style
+
+
+class _LossPanel:
+    """The loss axes of one layout (:func:`_layout`), kept and reused by every figure in that layout.
+
+    Each figure swaps its curves in; matplotlib sets the scale, limits and ticks, and the panel is written as
+    matplotlib's SVG backend would write it: its grid, tick marks, curves and spines (each over the one
+    before), its texts from :class:`_Texts` (the axis labels placed beside the tick labels as matplotlib
+    places them) and, with many series, the legend below the plot. Nothing is measured or drawn by matplotlib
+    twice, and a new axes (as costly as drawing one) is made once per layout."""
+
+    def __init__(self, width: float, height: float, rows: int):
+        self.fig, self.ax = _layout(width, height, rows, loss=True)
+        _loss_axes(self.ax, (), title="損失の推移")  # what every figure shares; each draws its own curves
+        self.width_pt, self.height_pt = self.fig.get_size_inches() * 72.0
+        box = self.ax.bbox
+        self.clip = "loss-clip-" + hashlib.md5(repr((width, height, rows, box.bounds)).encode(),
+                                               usedforsecurity=False).hexdigest()[:10]
+        self._clip_def = _clip_path(self.clip, box, self.height_pt)
+        self._legends: dict[tuple[tuple[str, str], ...], str] = {}
+
+    def svg(self, series: Sequence[Mapping[str, Any]], below: Sequence[tuple[str, str]] = ()) -> str:
+        """The panel of ``series`` (their ``"losses"``) as :func:`_loss_axes` draws it, with the legend of
+        ``below`` (label, colour) under the plot when there is one."""
+        from matplotlib.colors import to_hex
+        from matplotlib.transforms import Bbox
+
+        ax, h = self.ax, self.height_pt
+        for line in list(ax.lines):
+            line.remove()
+        _loss_curves(ax, series)
+        ax.relim()
+        ax.viewLim.set_points(Bbox.unit().get_points())  # as in a new axes: no limits left from the last figure
+        ax.autoscale_view()
+        box = ax.bbox
+        clip = f'clip-path="url(#{self.clip})"'
+        out = [f'<rect x="{_num(box.x0)}" y="{_num(h - box.y1)}" width="{_num(box.width)}" '
+               f'height="{_num(box.height)}" style="fill: {to_hex(ax.get_facecolor())}"/>']
+        texts = []
+        for axis in (ax.xaxis, ax.yaxis):  # each axis: grid line, tick mark and label of each tick; its label
+            ticks = axis._update_ticks()  # the ticks matplotlib draws: those in the view
+            for tick in ticks:
+                mark, grid = tick.tick1line, tick.gridline
+                x, y = mark.get_transform().transform(mark.get_xydata())[0]  # on the spine
+                if grid.get_visible():  # across the axes
+                    x1, y1 = (x, box.y1) if axis is ax.xaxis else (box.x1, y)
+                    out.append(f'<path d="M {_num(x)} {_num(h - y)} L {_num(x1)} {_num(h - y1)}" {clip} '
+                               f'style="{self._line_style(grid)}"/>')
+                if mark.get_visible():  # out of the axes: down from the x axis, left of the y axis
+                    size = mark.get_markersize()
+                    x1, y1 = (x, y - size) if axis is ax.xaxis else (x - size, y)
+                    out.append(f'<path d="M {_num(x)} {_num(h - y)} L {_num(x1)} {_num(h - y1)}" '
+                               f'style="{_stroke(mark.get_markeredgecolor(), mark.get_markeredgewidth())}"/>')
+            labels = [tick.label1 for tick in ticks if tick.label1.get_visible()]
+            self._place_label(axis, labels)
+            texts += [*labels, axis.label]
+        out += [f'<path d="{self._d(line)}" {clip} style="{self._line_style(line)}"/>' for line in ax.lines]
+        corners = {"left": ((0, 0), (0, 1)), "right": ((1, 0), (1, 1)), "bottom": ((0, 0), (1, 0)),
+                   "top": ((0, 1), (1, 1))}
+        for side, spine in ax.spines.items():
+            if spine.get_visible():
+                (x0, y0), (x1, y1) = ax.transAxes.transform(corners[side])
+                out.append(f'<path d="M {_num(x0)} {_num(h - y0)} L {_num(x1)} {_num(h - y1)}" style="'
+                           + _stroke(spine.get_edgecolor(), spine.get_linewidth(), cap=spine.get_capstyle(),
+                                     join=spine.get_joinstyle()) + '"/>')
+        glyphs: dict[str, str] = {}
+        out += [_texts().svg(t, glyphs) for t in [*texts, ax.title] if t.get_visible() and t.get_text()]
+        if below:
+            out.append(self._legend(tuple(below)))
+        return (f'<g id="loss-panel"><defs>{self._clip_def}{"".join(glyphs.values())}</defs>' + "".join(out)
+                + "</g>")
+
+    def _place_label(self, axis, labels) -> None:
+        """Put ``axis``'s label (below the x axis, left of the y axis) clear of its tick ``labels`` and spine, as
+        matplotlib does when it draws the axis (``Axis._update_label_position``), each label measured once."""
+        from matplotlib.transforms import Bbox
+
+        x_axis = axis is self.ax.xaxis
+        spine = self.ax.spines["bottom" if x_axis else "left"]
+        box = Bbox.union([*(_texts().extent(t) for t in labels), spine.get_window_extent()])
+        pad = axis.labelpad * self.fig.dpi / 72
+        x, y = axis.label.get_position()
+        axis.label.set_position((x, box.y0 - pad) if x_axis else (box.x0 - pad, y))
+
+    def _d(self, line) -> str:
+        """SVG path data of a Line2D as matplotlib's SVG backend writes it: cut where it is not finite, clipped
+        to the figure and simplified (long paths) as matplotlib does."""
+        from matplotlib.path import Path as MplPath
+        from matplotlib.transforms import Affine2D
+
+        path = line.get_transform().transform_path(line.get_path())
+        flip = Affine2D().scale(1, -1).translate(0, self.height_pt)
+        clean = path.cleaned(flip, remove_nans=True, clip=(0, 0, self.width_pt, self.height_pt),
+                             simplify=path.should_simplify)
+        return " ".join(f"{'M' if code == MplPath.MOVETO else 'L'} {_num(x)} {_num(y)}"
+                        for (x, y), code in zip(clean.vertices, clean.codes) if code != MplPath.STOP)
+
+    @staticmethod
+    def _line_style(line) -> str:
+        return _stroke(line.get_color(), line.get_linewidth(), cap=line.get_solid_capstyle(),
+                       join=line.get_solid_joinstyle())
+
+    def _legend(self, entries: tuple[tuple[str, str], ...]) -> str:
+        """The legend of ``entries`` below the plot, drawn by matplotlib once per set of entries."""
+        if entries not in self._legends:
+            leg = self.fig.legend(_handles(entries), [label for label, _ in entries], loc="lower center", ncol=6,
+                                  fontsize=7.5, frameon=False)
+            try:
+                with matplotlib.rc_context({"svg.hashsalt": "quizgen-plots-loss"}):  # ids unlike the background's
+                    group = _drawn(leg, "legend")
+            finally:
+                leg.remove()
+            self._legends[entries] = re.sub(r'id="([a-z0-9]+_\d+)"', r'id="loss-\1"', group)
+        return self._legends[entries]
+
+
+@functools.lru_cache(maxsize=8)
+def _loss_panel(width: float, height: float, rows: int) -> _LossPanel:
+    with matplotlib.rc_context(RC):
+        return _LossPanel(width, height, rows)
+
+
 @_styled
 def paths_and_loss_svg(data: Mapping[str, Any], *, width: float = PAGE_WIDTH, height: float = 3.2) -> str:
     """Paths on the surface (left) and their loss against step (right); each series needs ``"losses"``.
 
     As :func:`paths_svg`: the left panel's axes, ticks and contour lines are drawn once per view and the paths
-    are written over them; matplotlib draws the loss panel (and, with many series, the legend below)."""
+    are written over them. The loss panel is laid out by matplotlib in one kept figure per layout and written
+    from that layout (:class:`_LossPanel`); with many series, the legend goes below the plot."""
     problem = P.get(data["problem"])
     xlim, ylim = _view(data, problem)
     n = len(data["series"])
     rows = math.ceil(n / 6) if n > MANY else 0
     title = data.get("title") or problem.name_ja
     background, parts, entries = _layered(data, problem.key, xlim, ylim, width, height, rows, title, legend=not rows)
-    fig, paths_ax, (loss_ax,) = _layout(width, height, rows)
-    fig.patch.set_visible(False)
-    paths_ax.set_visible(False)
-    _loss_axes(loss_ax, data["series"], title="損失の推移")
-    if rows and entries:
-        fig.legend(_handles(entries), [label for label, _ in entries], loc="lower center", ncol=6, fontsize=7.5,
-                   frameon=False)
-    with matplotlib.rc_context({"svg.hashsalt": "quizgen-plots-loss"}):  # ids unlike the background's
-        loss = _svg(fig)
-    body = loss[loss.index('<g id="figure_1">'):loss.rindex("</svg>")]
-    return _joined(background, [*parts, re.sub(r'id="([a-z0-9]+_\d+)"', r'id="loss-\1"', body)])
+    loss = _loss_panel(width, height, rows).svg(data["series"], entries if rows else ())
+    return _joined(background, [*parts, loss])
 
 
 @_styled

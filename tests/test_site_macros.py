@@ -229,50 +229,7 @@ def test_paths_svg_draws_what_matplotlib_draws():
             assert np.allclose(vertices(a), b, atol=1e-3), problem
 
 
-@pytest.mark.parametrize("many", [False, True])
-def test_paths_and_loss_svg_draws_what_matplotlib_draws(many):
-    """The two-panel figure draws its left panel in layers as paths_svg does: compare with matplotlib drawing
-    the whole figure at once (every path and loss-curve vertex; the legend's frame when it is in the panel)."""
-    import matplotlib
-    import numpy as np
-
-    names = ["sgd", "momentum", "adagrad", "rmsprop", "adam", "nesterov"] if many else ["sgd", "adam"]
-    series = []
-    for n in names:
-        t = run(n, problem="ravine", start=(-7, 2), steps=25, lr=0.3)
-        series.append({"label": n, "points": t.path().tolist(), "losses": [float(v) for v in t.losses]})
-    data = {"problem": "ravine", "series": series}
-    ours = plots.paths_and_loss_svg(data)
-    p = plots.P.get("ravine")
-    with matplotlib.rc_context(plots.RC):  # the figure in one piece, as matplotlib alone draws it
-        fig, left, (right,) = plots._layout(plots.PAGE_WIDTH, 3.2, 1 if many else 0)
-        plots._draw_paths(left, data, p, legend=not many)
-        left.set_title(p.name_ja)
-        plots._loss_axes(right, series, title="損失の推移")
-        if many:
-            handles, labels = left.get_legend_handles_labels()
-            fig.legend(handles, labels, loc="lower center", ncol=6, fontsize=7.5, frameon=False)
-        theirs = plots._svg(fig)
-
-    def vertices(d):
-        return np.array([float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", d)]).reshape(-1, 2)
-
-    def curves(svg):  # polylines with more than two points: paths and loss curves, not ticks or frames
-        return sorted((vertices(d) for d in re.findall(r'<path d="(M [^"]*)"', svg) if len(vertices(d)) > 8),
-                      key=lambda a: tuple(a[0]) + tuple(a[-1]))
-
-    a, b = curves(ours), curves(theirs)
-    assert len(a) == len(b) >= 2 * len(names)
-    for x, y in zip(a, b):
-        assert x.shape == y.shape and np.allclose(x, y, atol=2e-3)
-    if not many:
-        frame = re.compile(r'(?:translate\(([-\d.]+) ([-\d.]+)\)">)?<g id="(?:paths-)?legend_1">\s*'
-                           r'<g id="(?:paths-)?patch_\d+">\s*<path d="([^"]*)"')
-        (ours_f,), (theirs_f,) = frame.findall(ours), frame.findall(theirs)
-        place = [(float(f[0] or 0), float(f[1] or 0), vertices(f[2]).min(axis=0)) for f in (ours_f, theirs_f)]
-        assert np.allclose(place[0][2] + place[0][:2], place[1][2] + place[1][:2], atol=1e-2)
-    else:
-        assert ours.count("<!-- sgd -->") == theirs.count("<!-- sgd -->") >= 1  # the legend below, drawn
+# (paths_and_loss_svg against matplotlib drawing the whole figure: tests/test_plots_layered.py)
 
 
 def test_diverging_paths_are_cut_not_drawn_to_infinity():

@@ -1,0 +1,307 @@
+"""The layered figures of quizgen/plots.py draw what matplotlib draws.
+
+Each figure of real site data (and a diverging run) is compared, primitive by primitive, with the same figure
+drawn by matplotlib in one piece the way plots.py drew it before it was layered (the reference functions here):
+every text's place and transform, every stroked line's vertices and style, every marker, every filled shape
+and every clip rectangle. A few of them are also rendered by Chromium, ours and the reference, and compared
+pixel by pixel."""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+
+from quizgen import plots
+from quizgen.site.macros import Macros
+from quizgen.site.render import SiteBuilder
+from quizgen.trace import run
+
+ROOT = Path(__file__).resolve().parents[1]
+SVG = "{http://www.w3.org/2000/svg}"
+HREF = "{http://www.w3.org/1999/xlink}href"
+
+
+# -- the figures as plots.py drew them before the layers ---------------------------------------------------------
+def reference_loss_axes(ax, series, title):
+    """The loss panel (plots._loss_axes before it was split)."""
+    positive = all(v is None or not math.isfinite(v) or v > 0 for s in series for v in s["losses"])
+    for i, s in enumerate(series):
+        y = np.array([np.nan if v is None else v for v in s["losses"]], dtype=np.float64)
+        y[~np.isfinite(y)] = np.nan
+        ax.plot(np.arange(len(y)), y, "-", color=plots.color(i, s), linewidth=1.3, label=s.get("label"))
+    if positive:
+        ax.set_yscale("log")
+        plots._log_axis(ax)
+    else:
+        ax.set_yscale("symlog", linthresh=1e-2)
+    ax.set_xlabel("ステップ")
+    ax.set_ylabel("損失（対数）" if positive else "損失")
+    ax.grid(True, which="major", color="#e4e4e4", linewidth=0.6)
+    ax.set_title(title)
+
+
+def reference_paths_and_loss(data, width=plots.PAGE_WIDTH, height=3.2) -> str:
+    """paths_and_loss_svg drawn by matplotlib in one figure."""
+    p = plots.P.get(data["problem"])
+    n = len(data["series"])
+    rows = math.ceil(n / 6) if n > plots.MANY else 0
+    with matplotlib.rc_context(plots.RC):
+        extra = 0.25 * rows + (0.15 if rows else 0)
+        height += extra
+        fig = plots._figure(width, height, left=0.075, right=0.985, bottom=(0.5 + extra) / height,
+                            top=1 - 0.25 / height, wspace=0.22)
+        left, right = fig.subplots(1, 2, width_ratios=[1.35, 1])
+        plots._draw_paths(left, data, p, legend=not rows)
+        left.set_title(data.get("title") or p.name_ja)
+        reference_loss_axes(right, data["series"], "損失の推移")
+        if rows:
+            handles, labels = left.get_legend_handles_labels()
+            fig.legend(handles, labels, loc="lower center", ncol=6, fontsize=7.5, frameon=False)
+        return plots._svg(fig)
+
+
+# -- everything an SVG draws, placed ----------------------------------------------------------------------------------
+def _numbers(text: str) -> np.ndarray:
+    return np.array([float(v) for v in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text)])
+
+
+def _style(el, inherited: dict[str, str]) -> dict[str, str]:
+    style = dict(inherited)
+    for part in (el.get("style") or "").split(";"):
+        if ":" in part:
+            k, v = part.split(":", 1)
+            style[k.strip()] = v.strip()
+    return style
+
+
+def _stroke_key(style: dict[str, str]) -> tuple:
+    """(colour, width, cap, join, opacity) with SVG's and matplotlib's defaults filled in."""
+    return (style.get("stroke"), float(style.get("stroke-width", 1)), style.get("stroke-linecap", "butt"),
+            style.get("stroke-linejoin", "round"), style.get("opacity", "1"))
+
+
+def _visible(d: str, offset, clip) -> np.ndarray:
+    """The segments a stroked path draws inside its clip rectangle (x, y, width, height), as rows x0 y0 x1 y1:
+    what a path clipped at the figure's edge (as matplotlib does) has in common with the same path unclipped."""
+    segments = []
+    for sub in re.findall(r"M[^M]*", d):
+        pts = _numbers(sub).reshape(-1, 2) + offset
+        if "z" in sub:
+            pts = np.vstack([pts, pts[:1]])
+        for p, q in zip(pts[:-1], pts[1:]):
+            t0, t1 = 0.0, 1.0
+            if clip is not None:  # Liang–Barsky
+                x, y, w, h = clip
+                for edge, dist in ((-(q[0] - p[0]), p[0] - x), (q[0] - p[0], x + w - p[0]),
+                                   (-(q[1] - p[1]), p[1] - y), (q[1] - p[1], y + h - p[1])):
+                    if edge == 0:
+                        if dist < 0:
+                            t0, t1 = 1.0, 0.0
+                    elif edge < 0:
+                        t0 = max(t0, dist / edge)
+                    else:
+                        t1 = min(t1, dist / edge)
+            if t1 - t0 > 1e-9 and np.hypot(*(q - p)) * (t1 - t0) > 1e-6:
+                segments.append(np.r_[p + t0 * (q - p), p + t1 * (q - p)])
+    return np.array(segments).reshape(-1, 4)
+
+
+def drawn(svg: str) -> dict[str, list[tuple[tuple, np.ndarray]]]:
+    """What ``svg`` draws, as (what, where) pairs with every transform applied (points, y downwards):
+
+    - texts: (string, rotation and scale, colour) at the origin of its glyphs;
+    - strokes: (style, clip rectangle) along the segments it draws inside its clip (tick marks drawn as a
+      marker included);
+    - marks: (size, fill colour, clip rectangle) at its centre (dots, squares, the minimum's star), those
+      not wholly outside their clip rectangle (matplotlib leaves out those beyond the figure's edge);
+    - fills: (fill, stroke style, clip rectangle) over its bounding box."""
+    root = ET.fromstring(svg, parser=ET.XMLParser(target=ET.TreeBuilder(insert_comments=True)))
+    ids = {e.get("id"): e for e in root.iter() if e.get("id")}
+    out: dict[str, list] = {"texts": [], "strokes": [], "marks": [], "fills": []}
+
+    def clip_of(el, inherited):
+        ref = el.get("clip-path")
+        if not ref:
+            return inherited
+        rect = ids[ref[5:-1]].find(f"{SVG}rect")
+        return tuple(float(rect.get(k)) for k in ("x", "y", "width", "height"))
+
+    def stroke(style, clip, d, offset):
+        segments = _visible(d, offset, clip)
+        if len(segments):  # (a lone move, as the start marker's line, strokes nothing)
+            key = (_stroke_key(style), clip and tuple(round(v, 1) for v in clip))
+            out["strokes"].append((key, segments.ravel()))
+
+    def mark(size, fill, clip, at):
+        if clip is None or (clip[0] - size / 2 <= at[0] <= clip[0] + clip[2] + size / 2
+                            and clip[1] - size / 2 <= at[1] <= clip[1] + clip[3] + size / 2):  # else: not seen
+            out["marks"].append(((size, fill, clip and tuple(round(v, 1) for v in clip)), at))
+
+    def walk(el, dx, dy, inherited, clip):
+        comment = None
+        for child in el:
+            if child.tag is ET.Comment:
+                comment = child.text.strip()
+                continue
+            tag = child.tag.removeprefix(SVG)
+            if tag in ("defs", "clipPath", "metadata", "style"):
+                continue
+            transform = child.get("transform", "")
+            style, cl = _style(child, inherited), clip_of(child, clip)
+            rounded = cl and tuple(round(v, 1) for v in cl)
+            m = re.match(r"translate\(([-\d.e]+)(?:[ ,]([-\d.e]+))?\)\s*(.*)$", transform)
+            tx, ty, rest = (float(m.group(1)), float(m.group(2) or 0), m.group(3)) if m else (0.0, 0.0, transform)
+            if tag == "g" and "scale" in rest:  # a text: its comment, then its glyphs scaled at their origin
+                assert comment is not None
+                out["texts"].append(((comment, rest, style.get("fill", "#000000")), np.array([dx + tx, dy + ty])))
+                comment = None
+                continue
+            assert not rest, transform
+            dx1, dy1 = dx + tx, dy + ty
+            if tag == "g":
+                walk(child, dx1, dy1, style, cl)
+            elif tag == "path" and not child.get("d"):  # an empty contour level: draws nothing
+                continue
+            elif tag == "path" and style.get("fill", "#000000") == "none":
+                stroke(style, cl, child.get("d"), (dx1, dy1))
+            elif tag == "path":
+                pts = _numbers(child.get("d")).reshape(-1, 2) + (dx1, dy1)
+                key = (style.get("fill"), _stroke_key(style) if "stroke" in style else None, rounded)
+                out["fills"].append((key, np.r_[pts.min(axis=0), pts.max(axis=0)]))
+            elif tag == "use":  # a marker: filled (dots, squares, stars) or a stroke (a tick mark)
+                shape = ids[child.get(HREF)[1:]].get("d")
+                at = np.array([float(child.get("x", 0)), float(child.get("y", 0))]) + (dx1, dy1)
+                if "fill" in style:
+                    mark(round(float(np.ptp(_numbers(shape).reshape(-1, 2)[:, 0])), 2), style["fill"], cl, at)
+                else:
+                    stroke(style, cl, shape, at)
+            elif tag == "circle":
+                r = float(child.get("r"))
+                at = np.array([float(child.get("cx")), float(child.get("cy"))]) + (dx1, dy1)
+                mark(round(2 * r, 2), style["fill"], cl, at)
+            elif tag == "rect":
+                x, y, w, h = (float(child.get(k)) for k in ("x", "y", "width", "height"))
+                x, y = x + dx1, y + dy1
+                if "stroke" in style:  # a square marker
+                    mark(round(w, 2), style["fill"], cl, np.array([x + w / 2, y + h / 2]))
+                else:
+                    out["fills"].append(((style.get("fill"), None, rounded), np.array([x, y, x + w, y + h])))
+            else:
+                raise AssertionError(f"unexpected <{tag}>")
+
+    walk(root, 0.0, 0.0, {}, None)
+    return out
+
+
+def _apart(a: np.ndarray, b: np.ndarray) -> float:
+    """How far the segments ``a`` stray from the segments ``b`` and back (rows x0 y0 x1 y1): the largest
+    distance of an end of one to the other (Hausdorff on the ends; sub-point steps merged or not)."""
+    def one_way(p, segs):
+        p0, d = segs[:, :2], segs[:, 2:] - segs[:, :2]
+        t = np.clip(np.einsum("ijk,jk->ij", p[:, None, :] - p0, d) / np.maximum((d * d).sum(1), 1e-18), 0, 1)
+        return np.sqrt((((p0 + t[..., None] * d) - p[:, None, :]) ** 2).sum(-1)).min(axis=1).max()
+
+    return max(one_way(a.reshape(-1, 2), b), one_way(b.reshape(-1, 2), a))
+
+
+def assert_same_drawing(ours: str, theirs: str, atol: float = 2e-3) -> None:
+    """Every primitive of one drawing matches one of the other's: same kind and style, same place. Strokes
+    match along the same segments, or within ``atol`` of each other's (ours are written to 0.001 pt, so
+    steps shorter than that may merge)."""
+    a, b = drawn(ours), drawn(theirs)
+    for kind in ("texts", "strokes", "marks", "fills"):
+        left = list(b[kind])
+        for key, where in a[kind]:
+            same = [i for i, (k, w) in enumerate(left) if k == key]
+            hit = next((i for i in same if len(left[i][1]) == len(where) and np.allclose(left[i][1], where,
+                                                                                           atol=atol)), None)
+            if hit is None and kind == "strokes":
+                hit = next((i for i in same if _apart(left[i][1].reshape(-1, 4), where.reshape(-1, 4)) <= atol), None)
+            assert hit is not None, (kind, key, where[:6])
+            left.pop(hit)
+        assert not left, (kind, [k for k, _ in left][:5])
+    assert len(a["texts"]) > 10 and len(a["strokes"]) > 20
+
+
+# -- real figures -----------------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def site_figures() -> dict[str, list[tuple[str, dict]]]:
+    """The data of real figures (what the site's macros pass to plots.py): (kind, data) by macro."""
+    found = {}
+    builder = SiteBuilder(ROOT, ROOT / "docs", cache_dir=None)
+    m = Macros(builder, "optimizers/x.md", {})
+
+    def record(kind):
+        def fake(data, **_):
+            found.setdefault(call, []).append((kind, data))
+            return "<svg/>"
+        return fake
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(plots, "paths_and_loss_svg", record("paths_and_loss"))
+        mp.setattr(plots, "small_multiples_svg", record("small_multiples"))
+        for call, args, kwargs in (
+            ("trajectories", ("adam",), {}),
+            ("lr_effect", ("sgd",), {}),
+            ("paths", ("saddle", [("sgd", {"lr": 0.1}), ("momentum", {"lr": 0.1}), ("adam", {"lr": 0.1})]),
+             {"steps": 45, "start": (-1.5, 0.001)}),
+            ("paths", ("bowl", [("sgd", {"lr": 0.02}), ("sgd", {"lr": 0.3}), ("sgd", {"lr": 0.9}),
+                                ("sgd", {"lr": 1.02})]), {"steps": 20, "start": (-15.0, -10.0)}),
+            ("compare_paths", ("ravine",), {}),
+        ):
+            m.call(call, args, kwargs)
+    return found
+
+
+def diverging() -> dict:
+    """A run that blows up: its path and losses end in inf and None, another series stays finite."""
+    t = run("sgd", problem="ravine", start=(-7, 2), steps=25, lr=0.3)
+    points, losses = t.path().tolist(), [float(v) for v in t.losses]
+    points[-3:] = [[points[-4][0] * 1e3, 1.0], [math.inf, 0.0], [math.nan, math.nan]]
+    return {"problem": "ravine", "series": [
+        {"label": "SGD", "points": points, "losses": losses[:-3] + [1e9, math.inf, None]},
+        {"label": "B", "points": [[-7, 2], [-6, 1.5], [-5, 1.0]], "losses": [3.0, 2.0, 1.0]}]}
+
+
+def loss_cases() -> list[tuple[str, dict]]:
+    cases = [(f"{call} {i}", data) for call, figs in site_figures().items()
+             for i, data in enumerate(d for kind, d in figs if kind == "paths_and_loss")]
+    return [*cases, ("diverging", diverging())]
+
+
+def test_the_cases_cover_each_kind_of_loss_panel():
+    cases = dict(loss_cases())
+    def positive(d):
+        return all(v is None or not math.isfinite(v) or v > 0 for s in d["series"] for v in s["losses"])
+    assert not positive(cases["paths 0"]) and positive(cases["trajectories 0"])  # symlog (saddle), log
+    assert len(cases["trajectories 0"]["series"]) == 1
+    assert len(cases["compare_paths 0"]["series"]) > plots.MANY  # legend below the plot
+    assert any(v is None for v in cases["diverging"]["series"][0]["losses"])
+
+
+def test_paths_and_loss_svg_draws_what_matplotlib_draws():
+    """Every real figure (log and symlog loss, one series, many with the legend below) and a diverging one, in
+    an order that switches the kept loss axes between scales and layouts; each compared with matplotlib."""
+    cases = loss_cases()
+    first = {}
+    for name, data in [*cases, *reversed(cases)]:
+        ours = plots.paths_and_loss_svg(data)
+        assert first.setdefault(name, ours) == ours, name  # the kept axes leave nothing behind
+        if len(first) == len(cases) and name == cases[-1][0]:
+            continue
+        assert_same_drawing(ours, reference_paths_and_loss(data))
+
+
+def test_paths_and_loss_svg_bytes_do_not_depend_on_what_was_drawn_before():
+    cases = [data for _, data in loss_cases()]
+    before = [plots.paths_and_loss_svg(data) for data in cases]
+    for cache in (plots._texts, plots._loss_panel, plots._background, plots._overlay):
+        cache.cache_clear()
+    assert [plots.paths_and_loss_svg(data) for data in reversed(cases)] == before[::-1]
