@@ -367,18 +367,16 @@ class _View:
         return self.ax.transData.transform(pts)
 
     def paths(self, drawn: Sequence[tuple[np.ndarray, str]]) -> str:
-        """Each path as matplotlib draws ``plot(x, y, "-o", markersize=2.6, linewidth=1.1)`` and its start as
-        a square of size 4.5 on top, clipped to the axes."""
+        """Each path as matplotlib draws ``plot(x, y, "-o", markersize=2.6, linewidth=1.1)`` (its line, then
+        its dots, over the paths before it) and the starts as squares of size 4.5 over all, clipped to the axes."""
         h, out = self.height_pt, [self._clip_def]
         clip = f"url(#{self.clip})"
-        dots = []
         for xy, c in drawn:
             d = " ".join(f"{'L' if k else 'M'} {_num(x)} {_num(h - y)}" for k, (x, y) in enumerate(xy))
             out.append(f'<path d="{d}" clip-path="{clip}" style="fill: none; stroke: {c}; stroke-width: 1.1; '
                        f'stroke-linecap: square; stroke-linejoin: round"/>')
-            dots.append(f'<g clip-path="{clip}" style="fill: {c}; stroke: {c}; stroke-width: 1">'
-                        + "".join(f'<circle cx="{_num(x)}" cy="{_num(h - y)}" r="1.3"/>' for x, y in xy) + "</g>")
-        out += dots
+            out.append(f'<g clip-path="{clip}" style="fill: {c}; stroke: {c}; stroke-width: 1">'
+                       + "".join(f'<circle cx="{_num(x)}" cy="{_num(h - y)}" r="1.3"/>' for x, y in xy) + "</g>")
         for xy, c in drawn:
             x, y = xy[0]
             out.append(f'<rect x="{_num(x - 2.25)}" y="{_num(h - y - 2.25)}" width="4.5" height="4.5" '

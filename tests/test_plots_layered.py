@@ -67,6 +67,17 @@ def reference_paths_and_loss(data, width=plots.PAGE_WIDTH, height=3.2) -> str:
         return plots._svg(fig)
 
 
+def reference_paths(data, width=plots.PAGE_WIDTH * 0.62, height=3.4) -> str:
+    """paths_svg drawn by matplotlib in one figure."""
+    with matplotlib.rc_context(plots.RC):
+        fig = plots._figure(width, height)
+        ax = fig.add_subplot()
+        plots._draw_paths(ax, data, plots.P.get(data["problem"]))
+        if data.get("title"):
+            ax.set_title(data["title"])
+        return plots._svg(fig)
+
+
 # -- everything an SVG draws, placed ----------------------------------------------------------------------------------
 def _numbers(text: str) -> np.ndarray:
     return np.array([float(v) for v in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text)])
@@ -211,7 +222,7 @@ def _apart(a: np.ndarray, b: np.ndarray) -> float:
     return max(one_way(a.reshape(-1, 2), b), one_way(b.reshape(-1, 2), a))
 
 
-def assert_same_drawing(ours: str, theirs: str, atol: float = 2e-3) -> None:
+def assert_same_drawing(ours: str, theirs: str, case: str = "", atol: float = 2e-3) -> None:
     """Every primitive of one drawing matches one of the other's: same kind and style, same place. Strokes
     match along the same segments, or within ``atol`` of each other's (ours are written to 0.001 pt, so
     steps shorter than that may merge)."""
@@ -224,9 +235,9 @@ def assert_same_drawing(ours: str, theirs: str, atol: float = 2e-3) -> None:
                                                                                            atol=atol)), None)
             if hit is None and kind == "strokes":
                 hit = next((i for i in same if _apart(left[i][1].reshape(-1, 4), where.reshape(-1, 4)) <= atol), None)
-            assert hit is not None, (kind, key, where[:6])
+            assert hit is not None, (case, kind, key, where[:6])
             left.pop(hit)
-        assert not left, (kind, [k for k, _ in left][:5])
+        assert not left, (case, kind, [k for k, _ in left][:5])
     assert len(a["texts"]) > 10 and len(a["strokes"]) > 20
 
 
@@ -290,13 +301,17 @@ def test_paths_and_loss_svg_draws_what_matplotlib_draws():
     """Every real figure (log and symlog loss, one series, many with the legend below) and a diverging one, in
     an order that switches the kept loss axes between scales and layouts; each compared with matplotlib."""
     cases = loss_cases()
-    first = {}
-    for name, data in [*cases, *reversed(cases)]:
-        ours = plots.paths_and_loss_svg(data)
-        assert first.setdefault(name, ours) == ours, name  # the kept axes leave nothing behind
-        if len(first) == len(cases) and name == cases[-1][0]:
-            continue
-        assert_same_drawing(ours, reference_paths_and_loss(data))
+    drawn_first = {}
+    for name, data in cases:
+        drawn_first[name] = plots.paths_and_loss_svg(data)
+        assert_same_drawing(drawn_first[name], reference_paths_and_loss(data), name)
+    for name, data in reversed(cases):  # the kept axes leave nothing behind
+        assert plots.paths_and_loss_svg(data) == drawn_first[name], name
+
+
+def test_paths_svg_draws_what_matplotlib_draws():
+    for name, data in loss_cases():
+        assert_same_drawing(plots.paths_svg(data), reference_paths(data), name)
 
 
 def test_paths_and_loss_svg_bytes_do_not_depend_on_what_was_drawn_before():
@@ -305,3 +320,37 @@ def test_paths_and_loss_svg_bytes_do_not_depend_on_what_was_drawn_before():
     for cache in (plots._texts, plots._loss_panel, plots._background, plots._overlay):
         cache.cache_clear()
     assert [plots.paths_and_loss_svg(data) for data in reversed(cases)] == before[::-1]
+
+
+def png(page, svg: str) -> np.ndarray:
+    """``svg`` as Chromium shows it (two pixels a point), as RGB values."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    page.set_content(f'<body style="margin:0;background:#fff"><img id="f" src="{src}"></body>')
+    page.wait_for_function("document.getElementById('f').complete")
+    return np.asarray(Image.open(io.BytesIO(page.locator("#f").screenshot())).convert("RGB")).astype(int)
+
+
+def assert_looks_the_same(page, ours: str, theirs: str) -> None:
+    """Same picture but for anti-aliasing at a few edges (coordinates are written to 0.001 pt)."""
+    a, b = png(page, ours), png(page, theirs)
+    assert a.shape == b.shape
+    diff = np.abs(a - b).max(axis=2)
+    assert diff.mean() < 0.05 and (diff > 32).sum() < diff.size / 10_000, (diff.mean(), (diff > 32).sum())
+
+
+@pytest.mark.browser
+def test_paths_and_loss_svg_looks_the_same_in_chromium(browser):
+    """Overlapping paths (each one's dots over the paths before it), symlog, the legend below, a diverging run;
+    and paths_svg."""
+    cases = dict(loss_cases())
+    page = browser.new_page(device_scale_factor=2)
+    for name in ("lr_effect 0", "paths 0", "compare_paths 0", "diverging"):
+        assert_looks_the_same(page, plots.paths_and_loss_svg(cases[name]), reference_paths_and_loss(cases[name]))
+    for name in ("lr_effect 0", "compare_paths 0"):
+        assert_looks_the_same(page, plots.paths_svg(cases[name]), reference_paths(cases[name]))
+    page.close()
