@@ -130,20 +130,24 @@ def _levels(problem: P.Problem, z: np.ndarray) -> np.ndarray:
     return np.geomspace(max(lo, hi / 1e4), hi, 14)
 
 
-def _marker(ax, problem: P.Problem) -> None:
-    """The minimum (a star), or the saddle point (a cross)."""
+def _marker(ax, problem: P.Problem):
+    """The minimum (a star), or the saddle point (a cross): its Line2D."""
     if problem.minimum is not None:
-        ax.plot(*problem.minimum, marker="*", color="#444444", markersize=9, zorder=5, linestyle="none")
-    else:
-        ax.plot(0, 0, marker="x", color="#444444", markersize=7, zorder=5, linestyle="none")
+        return ax.plot(*problem.minimum, marker="*", color="#444444", markersize=9, zorder=5, linestyle="none")[0]
+    return ax.plot(0, 0, marker="x", color="#444444", markersize=7, zorder=5, linestyle="none")[0]
 
 
-def _contours(ax, problem: P.Problem, xlim, ylim, *, marker: bool = True) -> None:
+def _contour_set(ax, problem: P.Problem, xlim, ylim):
+    """The contour lines of ``problem`` over the view, drawn into ``ax``."""
     xs = np.linspace(xlim[0], xlim[1], 161)
     ys = np.linspace(ylim[0], ylim[1], 161)
     X, Y = np.meshgrid(xs, ys)
     Z = problem.f(X, Y)
-    ax.contour(X, Y, Z, levels=_levels(problem, Z), colors="#b8b8b8", linewidths=0.6)
+    return ax.contour(X, Y, Z, levels=_levels(problem, Z), colors="#b8b8b8", linewidths=0.6)
+
+
+def _contours(ax, problem: P.Problem, xlim, ylim, *, marker: bool = True) -> None:
+    _contour_set(ax, problem, xlim, ylim)
     if marker:
         _marker(ax, problem)
     ax.set_xlim(*xlim)
@@ -191,22 +195,23 @@ def paths_svg(data: Mapping[str, Any], *, width: float = PAGE_WIDTH * 0.62, heig
     """Paths over the contour lines of ``data["problem"]`` (the shape in the module doc).
 
     Hundreds of quiz and drill figures share a handful of views, so only the paths are drawn per figure:
-    the background (axes, ticks, contour lines) and the marked minimum are drawn by matplotlib once per
-    view, the legend once per set of entries, and placed where matplotlib's ``loc="best"`` would put it
-    (same candidates, same score). The paths themselves are SVG polylines in matplotlib's coordinates and
-    styles (a line with a dot at every iterate, a square at the start), clipped to the axes."""
+    the background (axes, ticks, contour lines) is written once per view from matplotlib's layout of a kept
+    axes (:class:`_Axes`), the marked minimum drawn by matplotlib once per view, the legend once per set of
+    entries and placed where matplotlib's ``loc="best"`` would put it (same candidates, same score). The paths
+    themselves are SVG polylines in matplotlib's coordinates and styles (a line with a dot at every iterate,
+    a square at the start), clipped to the axes."""
     problem = P.get(data["problem"])
     xlim, ylim = _view(data, problem)
     background, parts, _ = _layered(data, problem.key, xlim, ylim, width, height, None, data.get("title") or "")
     return _joined(background, parts)
 
 
-def _layered(data: Mapping[str, Any], key: str, xlim, ylim, width: float, height: float, rows: int | None,
-             title: str, *, legend: bool = True) -> tuple[str, list[str], list[tuple[str, str]]]:
+def _layered(data: Mapping[str, Any], key: str, xlim, ylim, width: float, height: float, layout, title: str,
+             *, legend: bool = True) -> tuple[str, list[str], list[tuple[str, str]]]:
     """The cached background of a layout (see :func:`_layout`) and the SVG layers over its paths axes: the
     paths, the minimum's marker and (with ``legend``) the legend placed as ``loc="best"``. Also the entries."""
-    background = _background(key, xlim, ylim, width, height, rows, title)
-    view = _overlay(key, xlim, ylim, width, height, rows)
+    background = _background(key, xlim, ylim, width, height, layout, title)
+    view = _overlay(key, xlim, ylim, width, height, layout)
     drawn, entries = view.series(data["series"], xlim, ylim)
     parts = [view.paths(drawn), view.top]
     if entries and legend:
@@ -246,13 +251,19 @@ def _subtree(svg: str, start: str) -> str:
 
 
 def _drawn(artist, group: str) -> str:
-    """What matplotlib's SVG backend writes for ``artist`` alone: its ``<g id="{group}_1">`` element."""
+    """What matplotlib's SVG backend writes for ``artist`` alone: its ``<g id="{group}_1">`` element, then the
+    clip paths it uses (with ids given by the ``svg.hashsalt`` in force)."""
     from matplotlib.backends.backend_svg import RendererSVG
 
     width, height = artist.get_figure(root=True).get_size_inches() * 72.0
     buf = io.StringIO()
-    artist.draw(RendererSVG(width, height, buf))
-    return _subtree(buf.getvalue(), f'<g id="{group}_1">')
+    renderer = RendererSVG(width, height, buf)
+    artist.draw(renderer)
+    renderer.finalize()
+    svg = buf.getvalue()
+    group_svg = _subtree(svg, f'<g id="{group}_1">')
+    clips = re.search(r"<defs>\s*<clipPath.*?</defs>", svg[svg.index(group_svg) + len(group_svg):], re.S)
+    return group_svg + (clips.group(0) if clips else "")
 
 
 class _Texts:
@@ -318,36 +329,226 @@ def _texts() -> _Texts:
         return _Texts()
 
 
-class _View:
-    """One view's overlay: matplotlib's axes placement (to turn data into SVG points), the minimum's marker
-    as SVG, and the legends drawn so far (by their entries)."""
+_CAPS = {"projecting": "square", "round": "round"}  # matplotlib's cap styles in SVG ("butt" is SVG's default)
 
-    def __init__(self, key: str, xlim, ylim, fig: Figure, ax):
-        """``ax`` in ``fig``: placed as the background's paths axes."""
+
+def _stroke(color_: Any, width: float, *, cap: str = "butt", join: str = "round", dashes=(0, None)) -> str:
+    """The style matplotlib's SVG backend writes for a stroke (round joins and butt caps left to the defaults
+    that its SVG files declare); ``dashes`` as matplotlib scales them, (offset, on-off lengths or None)."""
+    from matplotlib.colors import to_hex
+
+    style = f"fill: none; stroke: {to_hex(color_)}; stroke-width: {_num(width)}"
+    offset, seq = dashes
+    if seq is not None:
+        style += f"; stroke-dasharray: {','.join(_num(v) for v in seq)}; stroke-dashoffset: {_num(offset)}"
+    if join != "round":
+        style += f"; stroke-linejoin: {join}"
+    if cap != "butt":
+        style += f"; stroke-linecap: {_CAPS[cap]}"
+    return style
+
+
+def _line_style(line) -> str:
+    """The style of a Line2D without markers."""
+    return _stroke(line.get_color(), line.get_linewidth(), cap=line.get_solid_capstyle(),
+                   join=line.get_solid_joinstyle())
+
+
+class _Axes:
+    """One axes of a layout (:func:`_layout`), made once and reused by every figure drawn in it.
+
+    Each figure sets what it shows (limits, curves, title); matplotlib works out the scale, limits and ticks,
+    and the axes is written as matplotlib's SVG backend would write it: its patch, grid lines and tick marks,
+    what it shows, its spines, then its texts (:class:`_Texts`), the axis labels placed beside the tick labels
+    as matplotlib places them. matplotlib draws nothing here but each text once: making a new axes costs
+    about as much as drawing one, and drawing one is mostly its texts."""
+
+    def __init__(self, width: float, height: float, layout, *, loss: bool = False):
+        self.fig, self.ax = _layout(width, height, layout, loss=loss)
+        self.width_pt, self.height_pt = self.fig.get_size_inches() * 72.0
+        box = self.ax.bbox
+        self.clip = "axes-clip-" + hashlib.md5(repr((self.width_pt, self.height_pt, box.bounds)).encode(),
+                                               usedforsecurity=False).hexdigest()[:10]
+        self.clip_def = _clip_path(self.clip, box, self.height_pt)
+
+    def path(self, path, transform, style: str) -> str:
+        """A stroked ``path`` (through ``transform`` to display units) as matplotlib's SVG backend writes it:
+        cut where it is not finite, clipped to the figure, simplified when long; drawn inside the axes."""
+        from matplotlib.path import Path as MplPath
+        from matplotlib.transforms import Affine2D
+
+        path = transform.transform_path(path)
+        flip = Affine2D().scale(1, -1).translate(0, self.height_pt)
+        clean = path.cleaned(flip, remove_nans=True, clip=(0, 0, self.width_pt, self.height_pt),
+                             simplify=path.should_simplify)
+        op = {MplPath.MOVETO: "M", MplPath.LINETO: "L"}
+        d = " ".join(f"{op[code]} {_num(x)} {_num(y)}" if code in op else "z"
+                     for (x, y), code in zip(clean.vertices, clean.codes) if code != MplPath.STOP)
+        return f'<path d="{d}" clip-path="url(#{self.clip})" style="{style}"/>' if d else ""
+
+    def svg(self, shown: Sequence[str], glyphs: dict[str, str]) -> str:
+        """The axes with ``shown`` (SVG elements: curves, contour lines) over its grid and under its spines;
+        adds the glyph outlines of its texts to ``glyphs``. Its clip path is :attr:`clip_def`."""
+        from matplotlib.colors import to_hex
+
+        ax, h, box = self.ax, self.height_pt, self.ax.bbox
+        out = [f'<rect x="{_num(box.x0)}" y="{_num(h - box.y1)}" width="{_num(box.width)}" '
+               f'height="{_num(box.height)}" style="fill: {to_hex(ax.get_facecolor())}"/>']
+        texts = []
+        for axis in (ax.xaxis, ax.yaxis):  # each axis: grid line, tick mark and label of each tick; its label
+            ticks = axis._update_ticks()  # the ticks matplotlib draws: those in the view
+            for tick in ticks:
+                mark, grid = tick.tick1line, tick.gridline
+                x, y = mark.get_transform().transform(mark.get_xydata())[0]  # on the spine
+                if grid.get_visible():  # across the axes
+                    x1, y1 = (x, box.y1) if axis is ax.xaxis else (box.x1, y)
+                    out.append(f'<path d="M {_num(x)} {_num(h - y)} L {_num(x1)} {_num(h - y1)}" '
+                               f'clip-path="url(#{self.clip})" style="{_line_style(grid)}"/>')
+                if mark.get_visible():  # out of the axes: down from the x axis, left of the y axis
+                    size = mark.get_markersize()
+                    x1, y1 = (x, y - size) if axis is ax.xaxis else (x - size, y)
+                    out.append(f'<path d="M {_num(x)} {_num(h - y)} L {_num(x1)} {_num(h - y1)}" '
+                               f'style="{_stroke(mark.get_markeredgecolor(), mark.get_markeredgewidth())}"/>')
+            labels = [tick.label1 for tick in ticks if tick.label1.get_visible()]
+            self._place_label(axis, labels)
+            texts += [*labels, axis.label]
+        out += shown
+        corners = {"left": ((0, 0), (0, 1)), "right": ((1, 0), (1, 1)), "bottom": ((0, 0), (1, 0)),
+                   "top": ((0, 1), (1, 1))}
+        for side, spine in ax.spines.items():
+            if spine.get_visible():
+                (x0, y0), (x1, y1) = ax.transAxes.transform(corners[side])
+                out.append(f'<path d="M {_num(x0)} {_num(h - y0)} L {_num(x1)} {_num(h - y1)}" style="'
+                           + _stroke(spine.get_edgecolor(), spine.get_linewidth(), cap=spine.get_capstyle(),
+                                     join=spine.get_joinstyle()) + '"/>')
+        out += [_texts().svg(t, glyphs) for t in [*texts, ax.title] if t.get_visible() and t.get_text()]
+        return "".join(out)
+
+    def _place_label(self, axis, labels) -> None:
+        """Put ``axis``'s label (below the x axis, left of the y axis) clear of its tick ``labels`` and spine, as
+        matplotlib does when it draws the axis (``Axis._update_label_position``), each label measured once."""
         from matplotlib.transforms import Bbox
 
-        self.fig = fig
-        fig.patch.set_visible(False)
-        self.ax = ax
-        ax.set_xlim(*xlim)
-        ax.set_ylim(*ylim)
-        ax.set_axis_off()
-        _marker(ax, P.get(key))
-        width, height = fig.get_size_inches()
-        self.height_pt = height * 72.0  # the SVG's user units are points, y downwards
-        self.box = Bbox(ax.transAxes.transform([[0, 0], [1, 1]]))  # the axes in display units (y upwards)
+        x_axis = axis is self.ax.xaxis
+        spine = self.ax.spines["bottom" if x_axis else "left"]
+        box = Bbox.union([*(_texts().extent(t) for t in labels), spine.get_window_extent()])
+        pad = axis.labelpad * self.fig.dpi / 72
+        x, y = axis.label.get_position()
+        axis.label.set_position((x, box.y0 - pad) if x_axis else (box.x0 - pad, y))
+
+
+@functools.lru_cache(maxsize=16)
+def _axes(width: float, height: float, layout, *, loss: bool = False) -> _Axes:
+    with matplotlib.rc_context(RC):
+        return _Axes(width, height, layout, loss=loss)
+
+
+def _layout(width: float, height: float, layout, *, loss: bool = False):
+    """(figure, axes) of a layout, the axes labelled as the figures label it; only that axes is made.
+
+    ``layout``: None, one panel (:func:`paths_svg`); an int, the paths and the loss side by side
+    (:func:`paths_and_loss_svg`, with that many rows of legend below the plot), the paths axes or with
+    ``loss`` the loss axes; or (rows, columns, index), panel ``index`` of small multiples
+    (:func:`small_multiples_svg`), with tick labels only along the left and bottom edges."""
+    if isinstance(layout, tuple):
+        nrows, ncols, index = layout
+        fig = _figure(width, height, left=0.06, right=0.99, bottom=0.1 / nrows, top=1 - 0.2 / nrows, wspace=0.12,
+                      hspace=0.35)
+        row, col = divmod(index, ncols)
+        ax = fig.add_subplot(fig.add_gridspec(nrows, ncols)[row, col])
+        ax.tick_params(which="both", labelsize=7, labelbottom=row == nrows - 1, labelleft=col == 0)
+        return fig, ax
+    if layout is None:
+        fig = _figure(width, height)
+        ax = fig.add_subplot()
+    else:
+        extra = 0.25 * layout + (0.15 if layout else 0)
+        height += extra
+        fig = _figure(width, height, left=0.075, right=0.985, bottom=(0.5 + extra) / height, top=1 - 0.25 / height,
+                      wspace=0.22)
+        ax = fig.add_subplot(fig.add_gridspec(1, 2, width_ratios=[1.35, 1])[1 if loss else 0])
+    if loss:
+        _loss_axes(ax, (), title="損失の推移")  # what every loss panel shares; each draws its own curves
+    else:
+        ax.set(xlabel="x", ylabel="y")
+    return fig, ax
+
+
+@functools.lru_cache(maxsize=16)
+def _page(width: float, height: float, layout) -> str:
+    """The SVG document of a layout's figure with nothing in it but its white patch."""
+    with matplotlib.rc_context(RC):
+        return _svg(Figure(figsize=_axes(width, height, layout).fig.get_size_inches()))
+
+
+@functools.lru_cache(maxsize=16)
+def _contour_lines(key: str, xlim: tuple[float, float], ylim: tuple[float, float]) -> list[tuple[Any, str]]:
+    """The contour lines of a view as matplotlib draws them, the same in every layout: (path in data units,
+    style) per level."""
+    with matplotlib.rc_context(RC):
+        ax = _scratch_axes()
+        cs = _contour_set(ax, P.get(key), xlim, ylim)
+        lines = [(path, _stroke(c, w, dashes=dashes)) for path, c, w, dashes
+                 in zip(cs.get_paths(), cs.get_edgecolor(), cs.get_linewidth(), cs.get_linestyle(), strict=True)]
+        cs.remove()
+        return lines
+
+
+@functools.lru_cache(maxsize=1)
+def _scratch_axes():
+    """An axes that only works things out (contour lines), never drawn."""
+    return Figure().add_subplot()
+
+
+@functools.lru_cache(maxsize=64)
+def _frame(key: str, xlim: tuple[float, float], ylim: tuple[float, float], width: float, height: float, layout,
+           title: str) -> str:
+    """The paths axes of one view in one layout (ticks, contour lines, title) with its definitions, as SVG."""
+    with matplotlib.rc_context(RC):
+        axes = _axes(width, height, layout)
+        axes.ax.set(xlim=xlim, ylim=ylim)
+        axes.ax.set_title(title)
+        glyphs: dict[str, str] = {}
+        body = axes.svg([axes.path(path, axes.ax.transData, style) for path, style in _contour_lines(key, xlim, ylim)],
+                        glyphs)
+        return f'<defs>{axes.clip_def}{"".join(glyphs.values())}</defs>{body}'
+
+
+@functools.lru_cache(maxsize=64)
+def _background(key: str, xlim: tuple[float, float], ylim: tuple[float, float], width: float, height: float,
+                layout, title: str) -> str:
+    """The paths axes' ticks and contour lines (and title) of one view in one layout, as an SVG document (see
+    :func:`paths_svg`)."""
+    return _joined(_page(width, height, layout), [_frame(key, xlim, ylim, width, height, layout, title)])
+
+
+class _View:
+    """One view's overlay in one layout: where the paths axes puts data (to turn it into SVG points), the
+    minimum's marker as SVG, and the legend placed as ``loc="best"``."""
+
+    def __init__(self, key: str, xlim, ylim, width: float, height: float, layout):
+        from matplotlib.transforms import Bbox
+
+        axes = _axes(width, height, layout)
+        ax = axes.ax
+        ax.set(xlim=xlim, ylim=ylim)
+        self.layout = (width, height, layout)
+        self.height_pt = axes.height_pt  # the SVG's user units are points, y downwards
+        self.box = Bbox(ax.bbox.get_points())  # the axes in display units (y upwards)
+        self.transform = ax.transData.frozen()
         b = self.box
         self.clip = "paths-clip-" + hashlib.md5(repr((key, width, height, b.bounds)).encode(),
                                                 usedforsecurity=False).hexdigest()[:10]
         self._clip_def = f"<defs>{_clip_path(self.clip, b, self.height_pt)}</defs>"
-        with matplotlib.rc_context({"svg.hashsalt": "quizgen-plots-paths"}):  # ids unlike the background's
-            top = _svg(fig)
-        body = top[top.index('<g id="figure_1">'):top.rindex("</svg>")]
-        self.top = re.sub(r'id="([a-z0-9]+_\d+)"', r'id="paths-\1"', body)
-        self.star = [ax.transData.transform(np.asarray(line.get_xydata(), dtype=np.float64)) for line in ax.lines]
-        self._legends: dict[tuple[tuple[str, str], ...], tuple[str, Any]] = {}
+        star = _marker(ax, P.get(key))
+        try:
+            with matplotlib.rc_context({"svg.hashsalt": "quizgen-plots-paths"}):  # ids unlike the background's
+                self.top = re.sub(r'id="([a-z0-9]+_\d+)"', r'id="paths-\1"', _drawn(star, "line2d"))
+        finally:
+            star.remove()
+        self.star = [self.transform.transform(np.asarray(star.get_xydata(), dtype=np.float64))]
 
-    def series(self, series: Sequence[Mapping[str, Any]], xlim, ylim):
+    def series(self, series: Sequence[Mapping[str, Any]], xlim, ylim, *, index0: int = 0):
         """Each series' points in display units with its colour (cut where it diverges), and the legend's
         entries (label, colour): what ``_series`` would plot."""
         span = max(xlim[1] - xlim[0], ylim[1] - ylim[0])
@@ -356,7 +557,7 @@ class _View:
             pts, cut = finite_prefix(s["points"], HUGE * span)
             if not len(pts):
                 continue
-            c = color(i, s)
+            c = color(index0 + i, s)
             drawn.append((self.to_svg(pts), c))
             if s.get("label"):
                 entries.append((f"{s['label']}（発散）" if cut else str(s["label"]), c))
@@ -364,7 +565,7 @@ class _View:
 
     def to_svg(self, pts: np.ndarray) -> np.ndarray:
         """Data points → display points (matplotlib's pixels at 72 dpi = SVG points; y upwards)."""
-        return self.ax.transData.transform(pts)
+        return self.transform.transform(pts)
 
     def paths(self, drawn: Sequence[tuple[np.ndarray, str]]) -> str:
         """Each path as matplotlib draws ``plot(x, y, "-o", markersize=2.6, linewidth=1.1)`` (its line, then
@@ -388,7 +589,7 @@ class _View:
         from matplotlib.path import Path as MplPath
         from matplotlib.transforms import Bbox
 
-        svg, drawn_at = self._legend_svg(entries)
+        svg, drawn_at = _legend(*self.layout, entries)
         w, h = drawn_at.width, drawn_at.height
         lines = [MplPath(xy) for xy in paths] + [MplPath(xy[:1]) for xy in paths] + [MplPath(xy) for xy in self.star]
         pad = 0.5 * matplotlib.rcParams["legend.fontsize"]  # borderaxespad × font size, in points
@@ -407,24 +608,25 @@ class _View:
         dx, dy = l - drawn_at.x0, -(b - drawn_at.y0)
         return f'<g transform="translate({_num(dx)} {_num(dy)})">{svg}</g>'
 
-    def _legend_svg(self, entries: tuple[tuple[str, str], ...]):
-        """The legend drawn by matplotlib at the upper right, and its frame in display units (cached)."""
-        if entries not in self._legends:
-            from matplotlib.transforms import Bbox
 
-            leg = self.ax.legend(_handles(entries), [label for label, _ in entries], loc="upper right")
-            try:
-                with matplotlib.rc_context({"svg.hashsalt": "quizgen-plots-legend"}):
-                    group = _drawn(leg, "legend")
-            finally:
-                leg.remove()
-            group = re.sub(r'id="([a-z0-9]+_\d+)"', r'id="paths-\1"', group)
-            frame = _subtree(group, re.search(r'<g id="paths-patch_\d+">', group).group(0))  # the legend's frame
-            nums = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", re.search(r'\sd="([^"]*)"', frame).group(1))]
-            xs, ys = nums[0::2], nums[1::2]
-            drawn_at = Bbox([[min(xs), self.height_pt - max(ys)], [max(xs), self.height_pt - min(ys)]])
-            self._legends[entries] = (group, drawn_at)
-        return self._legends[entries]
+@functools.lru_cache(maxsize=256)
+def _legend(width: float, height: float, layout, entries: tuple[tuple[str, str], ...], *, below: bool = False):
+    """The legend of ``entries`` (label, colour) drawn by matplotlib once, and its frame in display units: at
+    the upper right of a layout's paths axes (the same in every view), or ``below`` the plots (a figure
+    legend in rows of six, no frame: :func:`paths_and_loss_svg` with many series)."""
+    from matplotlib.transforms import Bbox
+
+    labels = [label for label, _ in entries]
+    with matplotlib.rc_context({**RC, "svg.hashsalt": "quizgen-plots-legend"}):  # ids unlike the background's
+        axes = _axes(width, height, layout)
+        leg = (axes.fig.legend(_handles(entries), labels, loc="lower center", ncol=6, fontsize=7.5, frameon=False)
+               if below else axes.ax.legend(_handles(entries), labels, loc="upper right"))
+        try:
+            group = re.sub(r'id="([a-z0-9]+_\d+)"', r'id="paths-\1"', _drawn(leg, "legend"))
+            frame = leg.get_frame().get_window_extent()
+        finally:
+            leg.remove()
+    return group, Bbox(frame.get_points())
 
 
 def _handles(entries: Sequence[tuple[str, str]]) -> list:
@@ -434,38 +636,11 @@ def _handles(entries: Sequence[tuple[str, str]]) -> list:
     return [Line2D([], [], linestyle="-", marker="o", color=c, markersize=2.6, linewidth=1.1) for _, c in entries]
 
 
-def _layout(width: float, height: float, rows: int | None, *, loss: bool = False):
-    """(figure, paths axes): one panel (``rows`` None: :func:`paths_svg`), or the left of the paths and the
-    loss side by side (:func:`paths_and_loss_svg`, with ``rows`` of legend below the plot when > 0); with
-    ``loss``, the right one (the loss axes). Only that axes is made: the layers draw one axes each."""
-    if rows is None:
-        fig = _figure(width, height)
-        return fig, fig.add_subplot()
-    extra = 0.25 * rows + (0.15 if rows else 0)
-    height += extra
-    fig = _figure(width, height, left=0.075, right=0.985, bottom=(0.5 + extra) / height, top=1 - 0.25 / height,
-                  wspace=0.22)
-    return fig, fig.add_subplot(fig.add_gridspec(1, 2, width_ratios=[1.35, 1])[1 if loss else 0])
-
-
-@functools.lru_cache(maxsize=64)
-def _background(key: str, xlim: tuple[float, float], ylim: tuple[float, float], width: float, height: float,
-                rows: int | None, title: str) -> str:
-    """The paths axes' ticks and contour lines (and title) of one view in one layout, as SVG (see
-    :func:`paths_svg`)."""
-    with matplotlib.rc_context(RC):
-        fig, ax = _layout(width, height, rows)
-        _contours(ax, P.get(key), xlim, ylim, marker=False)
-        if title:
-            ax.set_title(title)
-        return _svg(fig)
-
-
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=32)
 def _overlay(key: str, xlim: tuple[float, float], ylim: tuple[float, float], width: float, height: float,
-             rows: int | None) -> _View:
+             layout) -> _View:
     with matplotlib.rc_context(RC):
-        return _View(key, xlim, ylim, *_layout(width, height, rows))
+        return _View(key, xlim, ylim, width, height, layout)
 
 
 def _loss_axes(ax, series: Sequence[Mapping[str, Any]], *, title: str | None = None, index0: int = 0) -> None:
@@ -504,181 +679,72 @@ def loss_svg(data: Mapping[str, Any], *, width: float = PAGE_WIDTH * 0.5, height
     return _svg(fig)
 
 
-_CAPS = {"projecting": "square", "round": "round"}  # matplotlib's cap styles in SVG ("butt" is SVG's default)
+def _loss_panel(series: Sequence[Mapping[str, Any]], width: float, height: float, rows: int) -> str:
+    """The loss panel of :func:`paths_and_loss_svg`: the curves of ``series`` as :func:`_loss_axes` draws them,
+    in the kept loss axes of the layout (:class:`_Axes`)."""
+    from matplotlib.transforms import Bbox
 
-
-def _stroke(color_: Any, width: float, *, cap: str = "butt", join: str = "round") -> str:
-    """The style matplotlib's SVG backend writes for a stroke (round joins and butt caps left to the defaults
-    that its SVG files declare)."""
-    from matplotlib.colors import to_hex
-
-    style = f"fill: none; stroke: {to_hex(color_)}; stroke-width: {_num(width)}"
-    if join != "round":
-        style += f"; stroke-linejoin: {join}"
-    if cap != "butt":
-        style += f"; stroke-linecap: {_CAPS[cap]}"
-    return style
-
-
-class _LossPanel:
-    """The loss axes of one layout (:func:`_layout`), kept and reused by every figure in that layout.
-
-    Each figure swaps its curves in; matplotlib sets the scale, limits and ticks, and the panel is written as
-    matplotlib's SVG backend would write it: its grid, tick marks, curves and spines (each over the one
-    before), its texts from :class:`_Texts` (the axis labels placed beside the tick labels as matplotlib
-    places them) and, with many series, the legend below the plot. Nothing is measured or drawn by matplotlib
-    twice, and a new axes (as costly as drawing one) is made once per layout."""
-
-    def __init__(self, width: float, height: float, rows: int):
-        self.fig, self.ax = _layout(width, height, rows, loss=True)
-        _loss_axes(self.ax, (), title="損失の推移")  # what every figure shares; each draws its own curves
-        self.width_pt, self.height_pt = self.fig.get_size_inches() * 72.0
-        box = self.ax.bbox
-        self.clip = "loss-clip-" + hashlib.md5(repr((width, height, rows, box.bounds)).encode(),
-                                               usedforsecurity=False).hexdigest()[:10]
-        self._clip_def = _clip_path(self.clip, box, self.height_pt)
-        self._legends: dict[tuple[tuple[str, str], ...], str] = {}
-
-    def svg(self, series: Sequence[Mapping[str, Any]], below: Sequence[tuple[str, str]] = ()) -> str:
-        """The panel of ``series`` (their ``"losses"``) as :func:`_loss_axes` draws it, with the legend of
-        ``below`` (label, colour) under the plot when there is one."""
-        from matplotlib.colors import to_hex
-        from matplotlib.transforms import Bbox
-
-        ax, h = self.ax, self.height_pt
-        for line in list(ax.lines):
-            line.remove()
-        _loss_curves(ax, series)
-        ax.relim()
-        ax.viewLim.set_points(Bbox.unit().get_points())  # as in a new axes: no limits left from the last figure
-        ax.autoscale_view()
-        box = ax.bbox
-        clip = f'clip-path="url(#{self.clip})"'
-        out = [f'<rect x="{_num(box.x0)}" y="{_num(h - box.y1)}" width="{_num(box.width)}" '
-               f'height="{_num(box.height)}" style="fill: {to_hex(ax.get_facecolor())}"/>']
-        texts = []
-        for axis in (ax.xaxis, ax.yaxis):  # each axis: grid line, tick mark and label of each tick; its label
-            ticks = axis._update_ticks()  # the ticks matplotlib draws: those in the view
-            for tick in ticks:
-                mark, grid = tick.tick1line, tick.gridline
-                x, y = mark.get_transform().transform(mark.get_xydata())[0]  # on the spine
-                if grid.get_visible():  # across the axes
-                    x1, y1 = (x, box.y1) if axis is ax.xaxis else (box.x1, y)
-                    out.append(f'<path d="M {_num(x)} {_num(h - y)} L {_num(x1)} {_num(h - y1)}" {clip} '
-                               f'style="{self._line_style(grid)}"/>')
-                if mark.get_visible():  # out of the axes: down from the x axis, left of the y axis
-                    size = mark.get_markersize()
-                    x1, y1 = (x, y - size) if axis is ax.xaxis else (x - size, y)
-                    out.append(f'<path d="M {_num(x)} {_num(h - y)} L {_num(x1)} {_num(h - y1)}" '
-                               f'style="{_stroke(mark.get_markeredgecolor(), mark.get_markeredgewidth())}"/>')
-            labels = [tick.label1 for tick in ticks if tick.label1.get_visible()]
-            self._place_label(axis, labels)
-            texts += [*labels, axis.label]
-        out += [f'<path d="{self._d(line)}" {clip} style="{self._line_style(line)}"/>' for line in ax.lines]
-        corners = {"left": ((0, 0), (0, 1)), "right": ((1, 0), (1, 1)), "bottom": ((0, 0), (1, 0)),
-                   "top": ((0, 1), (1, 1))}
-        for side, spine in ax.spines.items():
-            if spine.get_visible():
-                (x0, y0), (x1, y1) = ax.transAxes.transform(corners[side])
-                out.append(f'<path d="M {_num(x0)} {_num(h - y0)} L {_num(x1)} {_num(h - y1)}" style="'
-                           + _stroke(spine.get_edgecolor(), spine.get_linewidth(), cap=spine.get_capstyle(),
-                                     join=spine.get_joinstyle()) + '"/>')
-        glyphs: dict[str, str] = {}
-        out += [_texts().svg(t, glyphs) for t in [*texts, ax.title] if t.get_visible() and t.get_text()]
-        if below:
-            out.append(self._legend(tuple(below)))
-        return (f'<g id="loss-panel"><defs>{self._clip_def}{"".join(glyphs.values())}</defs>' + "".join(out)
-                + "</g>")
-
-    def _place_label(self, axis, labels) -> None:
-        """Put ``axis``'s label (below the x axis, left of the y axis) clear of its tick ``labels`` and spine, as
-        matplotlib does when it draws the axis (``Axis._update_label_position``), each label measured once."""
-        from matplotlib.transforms import Bbox
-
-        x_axis = axis is self.ax.xaxis
-        spine = self.ax.spines["bottom" if x_axis else "left"]
-        box = Bbox.union([*(_texts().extent(t) for t in labels), spine.get_window_extent()])
-        pad = axis.labelpad * self.fig.dpi / 72
-        x, y = axis.label.get_position()
-        axis.label.set_position((x, box.y0 - pad) if x_axis else (box.x0 - pad, y))
-
-    def _d(self, line) -> str:
-        """SVG path data of a Line2D as matplotlib's SVG backend writes it: cut where it is not finite, clipped
-        to the figure and simplified (long paths) as matplotlib does."""
-        from matplotlib.path import Path as MplPath
-        from matplotlib.transforms import Affine2D
-
-        path = line.get_transform().transform_path(line.get_path())
-        flip = Affine2D().scale(1, -1).translate(0, self.height_pt)
-        clean = path.cleaned(flip, remove_nans=True, clip=(0, 0, self.width_pt, self.height_pt),
-                             simplify=path.should_simplify)
-        return " ".join(f"{'M' if code == MplPath.MOVETO else 'L'} {_num(x)} {_num(y)}"
-                        for (x, y), code in zip(clean.vertices, clean.codes) if code != MplPath.STOP)
-
-    @staticmethod
-    def _line_style(line) -> str:
-        return _stroke(line.get_color(), line.get_linewidth(), cap=line.get_solid_capstyle(),
-                       join=line.get_solid_joinstyle())
-
-    def _legend(self, entries: tuple[tuple[str, str], ...]) -> str:
-        """The legend of ``entries`` below the plot, drawn by matplotlib once per set of entries."""
-        if entries not in self._legends:
-            leg = self.fig.legend(_handles(entries), [label for label, _ in entries], loc="lower center", ncol=6,
-                                  fontsize=7.5, frameon=False)
-            try:
-                with matplotlib.rc_context({"svg.hashsalt": "quizgen-plots-loss"}):  # ids unlike the background's
-                    group = _drawn(leg, "legend")
-            finally:
-                leg.remove()
-            self._legends[entries] = re.sub(r'id="([a-z0-9]+_\d+)"', r'id="loss-\1"', group)
-        return self._legends[entries]
-
-
-@functools.lru_cache(maxsize=8)
-def _loss_panel(width: float, height: float, rows: int) -> _LossPanel:
-    with matplotlib.rc_context(RC):
-        return _LossPanel(width, height, rows)
+    axes = _axes(width, height, rows, loss=True)
+    ax = axes.ax
+    for line in list(ax.lines):
+        line.remove()
+    _loss_curves(ax, series)
+    ax.relim()
+    ax.viewLim.set_points(Bbox.unit().get_points())  # as in a new axes: no limits left from the last figure
+    ax.autoscale_view()
+    glyphs: dict[str, str] = {}
+    body = axes.svg([axes.path(line.get_path(), line.get_transform(), _line_style(line)) for line in ax.lines],
+                    glyphs)
+    return f'<g id="loss-panel"><defs>{axes.clip_def}{"".join(glyphs.values())}</defs>{body}</g>'
 
 
 @_styled
 def paths_and_loss_svg(data: Mapping[str, Any], *, width: float = PAGE_WIDTH, height: float = 3.2) -> str:
     """Paths on the surface (left) and their loss against step (right); each series needs ``"losses"``.
 
-    As :func:`paths_svg`: the left panel's axes, ticks and contour lines are drawn once per view and the paths
-    are written over them. The loss panel is laid out by matplotlib in one kept figure per layout and written
-    from that layout (:class:`_LossPanel`); with many series, the legend goes below the plot."""
+    As :func:`paths_svg`: the left panel's axes, ticks and contour lines are written once per view and the
+    paths over them; the loss panel is written from its kept axes (:class:`_Axes`). With many series, the
+    legend goes below the plots."""
     problem = P.get(data["problem"])
     xlim, ylim = _view(data, problem)
     n = len(data["series"])
     rows = math.ceil(n / 6) if n > MANY else 0
     title = data.get("title") or problem.name_ja
     background, parts, entries = _layered(data, problem.key, xlim, ylim, width, height, rows, title, legend=not rows)
-    loss = _loss_panel(width, height, rows).svg(data["series"], entries if rows else ())
-    return _joined(background, [*parts, loss])
+    parts.append(_loss_panel(data["series"], width, height, rows))
+    if rows and entries:
+        parts.append(_legend(width, height, rows, tuple(entries), below=True)[0])
+    return _joined(background, parts)
 
 
 @_styled
 def small_multiples_svg(data: Mapping[str, Any], *, ncols: int = 4, panel: float = 1.9) -> str:
-    """One panel per series (its label as the panel title), same view and colours as the overlay."""
+    """One panel per series (its label as the panel title), same view and colours as the overlay.
+
+    Every panel shows the same view: as in :func:`paths_svg`, a panel's axes and contour lines are written
+    once (per kind of panel: tick labels along the left edge, the bottom, both or neither) and moved into
+    place, and each panel's path, marker and title written over it."""
     problem = P.get(data["problem"])
-    n = len(data["series"])
-    nrows = max(1, math.ceil(n / ncols))
-    fig = _figure(PAGE_WIDTH, panel * nrows * 0.95, left=0.06, right=0.99, bottom=0.1 / nrows, top=1 - 0.2 / nrows,
-                  wspace=0.12, hspace=0.35)
-    axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True)).reshape(-1)
-    for i, ax in enumerate(axes):
-        if i >= n:
-            ax.set_visible(False)
-            continue
-        s = data["series"][i]
-        one = dict(data, series=[dict(s, label=None)])
-        _draw_paths(ax, one, problem, legend=False, index0=i)
-        pts, cut = finite_prefix(s["points"])
-        ax.set_title(s["label"] + ("（発散）" if cut else ""), fontsize=8.5)
-        ax.tick_params(labelsize=7)
-        ax.set_xlabel("")
-        ax.set_ylabel("")
-    return _svg(fig)
+    xlim, ylim = _view(data, problem)
+    nrows = max(1, math.ceil(len(data["series"]) / ncols))
+    width, height = PAGE_WIDTH, panel * nrows * 0.95
+    first = _axes(width, height, (nrows, ncols, 0))
+    grid, (width_pt, height_pt) = first.ax.get_gridspec(), first.fig.get_size_inches() * 72.0
+    glyphs: dict[str, str] = {}
+    parts = []
+    for i, s in enumerate(data["series"]):
+        row, col = divmod(i, ncols)
+        like = (nrows - 1) * ncols * (row == nrows - 1) + (col > 0)  # the first panel of its kind
+        layout = (nrows, ncols, like)
+        frame = _frame(problem.key, xlim, ylim, width, height, layout, "")
+        view = _overlay(problem.key, xlim, ylim, width, height, layout)
+        drawn, _ = view.series([s], xlim, ylim, index0=i)
+        label = s["label"] + ("（発散）" if finite_prefix(s["points"])[1] else "")
+        title = _texts().svg(_axes(width, height, layout).ax.set_title(label, fontsize=8.5), glyphs)
+        (x0, y0), (x1, y1) = (grid[k].get_position(first.fig).p0 for k in (like, i))
+        parts.append(f'<g transform="translate({_num((x1 - x0) * width_pt)} {_num((y0 - y1) * height_pt)})">'
+                     f"{frame}{view.paths(drawn)}{view.top}{title}</g>")
+    return _joined(_page(width, height, (nrows, ncols, 0)), [f'<defs>{"".join(glyphs.values())}</defs>', *parts])
 
 
 @_styled

@@ -78,6 +78,28 @@ def reference_paths(data, width=plots.PAGE_WIDTH * 0.62, height=3.4) -> str:
         return plots._svg(fig)
 
 
+def reference_small_multiples(data, ncols=4, panel=1.9) -> str:
+    """small_multiples_svg drawn by matplotlib in one figure: a grid of shared axes, each panel drawn in full."""
+    problem = plots.P.get(data["problem"])
+    n = len(data["series"])
+    nrows = max(1, math.ceil(n / ncols))
+    with matplotlib.rc_context(plots.RC):
+        fig = plots._figure(plots.PAGE_WIDTH, panel * nrows * 0.95, left=0.06, right=0.99, bottom=0.1 / nrows,
+                            top=1 - 0.2 / nrows, wspace=0.12, hspace=0.35)
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True)).reshape(-1)
+        for i, ax in enumerate(axes):
+            if i >= n:
+                ax.set_visible(False)
+                continue
+            s = data["series"][i]
+            plots._draw_paths(ax, dict(data, series=[dict(s, label=None)]), problem, legend=False, index0=i)
+            ax.set_title(s["label"] + ("（発散）" if plots.finite_prefix(s["points"])[1] else ""), fontsize=8.5)
+            ax.tick_params(labelsize=7)
+            ax.set_xlabel("")
+            ax.set_ylabel("")
+        return plots._svg(fig)
+
+
 # -- everything an SVG draws, placed ----------------------------------------------------------------------------------
 def _numbers(text: str) -> np.ndarray:
     return np.array([float(v) for v in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text)])
@@ -93,9 +115,12 @@ def _style(el, inherited: dict[str, str]) -> dict[str, str]:
 
 
 def _stroke_key(style: dict[str, str]) -> tuple:
-    """(colour, width, cap, join, opacity) with SVG's and matplotlib's defaults filled in."""
-    return (style.get("stroke"), float(style.get("stroke-width", 1)), style.get("stroke-linecap", "butt"),
-            style.get("stroke-linejoin", "round"), style.get("opacity", "1"))
+    """Everything of a style but its fill (dashes, opacity, caps...), SVG's and matplotlib's defaults filled in
+    (its files declare round joins), numbers as numbers."""
+    style = {"stroke-width": "1", "stroke-linecap": "butt", "stroke-linejoin": "round",
+             **{k: v for k, v in style.items() if k != "fill"}}
+    return tuple(sorted((k, tuple(round(float(x), 3) for x in v.split(",")) if re.fullmatch(r"[-\d., e]+", v) else v)
+                        for k, v in style.items()))
 
 
 def _visible(d: str, offset, clip) -> np.ndarray:
@@ -137,12 +162,13 @@ def drawn(svg: str) -> dict[str, list[tuple[tuple, np.ndarray]]]:
     ids = {e.get("id"): e for e in root.iter() if e.get("id")}
     out: dict[str, list] = {"texts": [], "strokes": [], "marks": [], "fills": []}
 
-    def clip_of(el, inherited):
+    def clip_of(el, inherited, dx, dy):  # in the user space of the element that refers to it
         ref = el.get("clip-path")
         if not ref:
             return inherited
         rect = ids[ref[5:-1]].find(f"{SVG}rect")
-        return tuple(float(rect.get(k)) for k in ("x", "y", "width", "height"))
+        x, y, w, h = (float(rect.get(k)) for k in ("x", "y", "width", "height"))
+        return (x + dx, y + dy, w, h)
 
     def stroke(style, clip, d, offset):
         segments = _visible(d, offset, clip)
@@ -165,10 +191,10 @@ def drawn(svg: str) -> dict[str, list[tuple[tuple, np.ndarray]]]:
             if tag in ("defs", "clipPath", "metadata", "style"):
                 continue
             transform = child.get("transform", "")
-            style, cl = _style(child, inherited), clip_of(child, clip)
-            rounded = cl and tuple(round(v, 1) for v in cl)
             m = re.match(r"translate\(([-\d.e]+)(?:[ ,]([-\d.e]+))?\)\s*(.*)$", transform)
             tx, ty, rest = (float(m.group(1)), float(m.group(2) or 0), m.group(3)) if m else (0.0, 0.0, transform)
+            style, cl = _style(child, inherited), clip_of(child, clip, dx + tx, dy + ty)
+            rounded = cl and tuple(round(v, 1) for v in cl)
             if tag == "g" and "scale" in rest:  # a text: its comment, then its glyphs scaled at their origin
                 assert comment is not None
                 out["texts"].append(((comment, rest, style.get("fill", "#000000")), np.array([dx + tx, dy + ty])))
@@ -287,6 +313,15 @@ def loss_cases() -> list[tuple[str, dict]]:
     return [*cases, ("diverging", diverging())]
 
 
+def small_multiples_cases() -> list[tuple[str, dict]]:
+    """The real grid of every optimizer (3 × 4), its first ten (a row with empty places, so panels without tick
+    labels above them), and one row of three with a diverging run (every panel at the bottom)."""
+    (data,) = [d for kind, d in site_figures()["compare_paths"] if kind == "small_multiples"]
+    bad = diverging()["series"][0]
+    return [("every optimizer", data), ("ten", dict(data, series=data["series"][:10])),
+            ("one row", {"problem": "ravine", "series": [*data["series"][:2], dict(bad, label="Bad")]})]
+
+
 def test_the_cases_cover_each_kind_of_loss_panel():
     cases = dict(loss_cases())
     def positive(d):
@@ -314,12 +349,19 @@ def test_paths_svg_draws_what_matplotlib_draws():
         assert_same_drawing(plots.paths_svg(data), reference_paths(data), name)
 
 
-def test_paths_and_loss_svg_bytes_do_not_depend_on_what_was_drawn_before():
-    cases = [data for _, data in loss_cases()]
-    before = [plots.paths_and_loss_svg(data) for data in cases]
-    for cache in (plots._texts, plots._loss_panel, plots._background, plots._overlay):
+def test_small_multiples_svg_draws_what_matplotlib_draws():
+    for name, data in small_multiples_cases():
+        assert_same_drawing(plots.small_multiples_svg(data), reference_small_multiples(data), name)
+
+
+def test_layered_svg_bytes_do_not_depend_on_what_was_drawn_before():
+    figures = [(plots.paths_and_loss_svg, data) for _, data in loss_cases()]
+    figures += [(plots.small_multiples_svg, data) for _, data in small_multiples_cases()]
+    figures += [(plots.paths_svg, data) for _, data in loss_cases()]
+    before = [draw(data) for draw, data in figures]
+    for cache in [f for f in vars(plots).values() if hasattr(f, "cache_clear")]:  # all that was kept
         cache.cache_clear()
-    assert [plots.paths_and_loss_svg(data) for data in reversed(cases)] == before[::-1]
+    assert [draw(data) for draw, data in reversed(figures)] == before[::-1]
 
 
 def png(page, svg: str) -> np.ndarray:
@@ -344,13 +386,15 @@ def assert_looks_the_same(page, ours: str, theirs: str) -> None:
 
 
 @pytest.mark.browser
-def test_paths_and_loss_svg_looks_the_same_in_chromium(browser):
-    """Overlapping paths (each one's dots over the paths before it), symlog, the legend below, a diverging run;
-    and paths_svg."""
+def test_layered_figures_look_the_same_in_chromium(browser):
+    """paths_and_loss_svg with overlapping paths (each one's dots over the paths before it), symlog (dashed
+    contour lines below zero), the legend below, a diverging run; paths_svg; small_multiples_svg."""
     cases = dict(loss_cases())
     page = browser.new_page(device_scale_factor=2)
     for name in ("lr_effect 0", "paths 0", "compare_paths 0", "diverging"):
         assert_looks_the_same(page, plots.paths_and_loss_svg(cases[name]), reference_paths_and_loss(cases[name]))
     for name in ("lr_effect 0", "compare_paths 0"):
         assert_looks_the_same(page, plots.paths_svg(cases[name]), reference_paths(cases[name]))
+    for _, data in small_multiples_cases():
+        assert_looks_the_same(page, plots.small_multiples_svg(data), reference_small_multiples(data))
     page.close()
