@@ -377,12 +377,12 @@ def png(page, svg: str) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(page.locator("#f").screenshot())).convert("RGB")).astype(int)
 
 
-def assert_looks_the_same(page, ours: str, theirs: str) -> None:
+def assert_looks_the_same(page, ours: str, theirs: str, case: str = "") -> None:
     """Same picture but for anti-aliasing at a few edges (coordinates are written to 0.001 pt)."""
     a, b = png(page, ours), png(page, theirs)
-    assert a.shape == b.shape
+    assert a.shape == b.shape, case
     diff = np.abs(a - b).max(axis=2)
-    assert diff.mean() < 0.05 and (diff > 32).sum() < diff.size / 10_000, (diff.mean(), (diff > 32).sum())
+    assert diff.mean() < 0.05 and (diff > 32).sum() < diff.size / 10_000, (case, diff.mean(), (diff > 32).sum())
 
 
 @pytest.mark.browser
@@ -392,9 +392,9 @@ def test_layered_figures_look_the_same_in_chromium(browser):
     cases = dict(loss_cases())
     page = browser.new_page(device_scale_factor=2)
     for name in ("lr_effect 0", "paths 0", "compare_paths 0", "diverging"):
-        assert_looks_the_same(page, plots.paths_and_loss_svg(cases[name]), reference_paths_and_loss(cases[name]))
+        assert_looks_the_same(page, plots.paths_and_loss_svg(cases[name]), reference_paths_and_loss(cases[name]), name)
     for name in ("lr_effect 0", "compare_paths 0"):
-        assert_looks_the_same(page, plots.paths_svg(cases[name]), reference_paths(cases[name]))
-    for _, data in small_multiples_cases():
-        assert_looks_the_same(page, plots.small_multiples_svg(data), reference_small_multiples(data))
+        assert_looks_the_same(page, plots.paths_svg(cases[name]), reference_paths(cases[name]), name)
+    for name, data in small_multiples_cases():
+        assert_looks_the_same(page, plots.small_multiples_svg(data), reference_small_multiples(data), name)
     page.close()
