@@ -410,8 +410,11 @@ class _Axes:
                     out.append(f'<path d="M {_num(x)} {_num(h - y)} L {_num(x1)} {_num(h - y1)}" '
                                f'style="{_stroke(mark.get_markeredgecolor(), mark.get_markeredgewidth())}"/>')
             labels = [tick.label1 for tick in ticks if tick.label1.get_visible()]
-            self._place_label(axis, labels)
-            texts += [*labels, axis.label]
+            boxes = [_texts().extent(t) for t in labels]
+            self._place_label(axis, boxes)
+            axis._update_offset_text_position(boxes, [])  # the axis' offset ("1e6", "+1e3"), as drawing places it
+            axis.offsetText.set_text(axis.major.formatter.get_offset())
+            texts += [*labels, axis.label, axis.offsetText]
         out += shown
         corners = {"left": ((0, 0), (0, 1)), "right": ((1, 0), (1, 1)), "bottom": ((0, 0), (1, 0)),
                    "top": ((0, 1), (1, 1))}
@@ -424,14 +427,14 @@ class _Axes:
         out += [_texts().svg(t, glyphs) for t in [*texts, ax.title] if t.get_visible() and t.get_text()]
         return "".join(out)
 
-    def _place_label(self, axis, labels) -> None:
-        """Put ``axis``'s label (below the x axis, left of the y axis) clear of its tick ``labels`` and spine, as
-        matplotlib does when it draws the axis (``Axis._update_label_position``), each label measured once."""
+    def _place_label(self, axis, boxes) -> None:
+        """Put ``axis``'s label (below the x axis, left of the y axis) clear of its tick labels (their ``boxes``)
+        and spine, as matplotlib does when it draws the axis (``Axis._update_label_position``)."""
         from matplotlib.transforms import Bbox
 
         x_axis = axis is self.ax.xaxis
         spine = self.ax.spines["bottom" if x_axis else "left"]
-        box = Bbox.union([*(_texts().extent(t) for t in labels), spine.get_window_extent()])
+        box = Bbox.union([*boxes, spine.get_window_extent()])
         pad = axis.labelpad * self.fig.dpi / 72
         x, y = axis.label.get_position()
         axis.label.set_position((x, box.y0 - pad) if x_axis else (box.x0 - pad, y))
@@ -457,6 +460,8 @@ def _layout(width: float, height: float, layout, *, loss: bool = False):
         row, col = divmod(index, ncols)
         ax = fig.add_subplot(fig.add_gridspec(nrows, ncols)[row, col])
         ax.tick_params(which="both", labelsize=7, labelbottom=row == nrows - 1, labelleft=col == 0)
+        ax.xaxis.offsetText.set_visible(row == nrows - 1)  # (as shared axes' label_outer hides them)
+        ax.yaxis.offsetText.set_visible(col == 0)
         return fig, ax
     if layout is None:
         fig = _figure(width, height)

@@ -354,6 +354,20 @@ def test_small_multiples_svg_draws_what_matplotlib_draws():
         assert_same_drawing(plots.small_multiples_svg(data), reference_small_multiples(data), name)
 
 
+def test_a_narrow_view_has_its_axis_offsets_drawn_as_matplotlib_draws_them():
+    """Ticks 0.000 … 0.010 with "+1e3" under the x axis, "1e−5+5" over the y axis (and on small multiples
+    only along the outer edges)."""
+    pts = [[1000.001, 5.00002], [1000.004, 5.00005], [1000.006, 5.00008]]
+    data = {"problem": "bowl", "xlim": [1000.0, 1000.01], "ylim": [5.0, 5.0001],
+            "series": [{"label": "A", "points": pts, "losses": [3.0, 2.0, 1.0]},
+                       {"label": "B", "points": pts[::-1], "losses": [3.0, 2.5, 1.0]}]}
+    assert "<!-- +1e3 -->" in reference_paths(data)
+    assert_same_drawing(plots.paths_svg(data), reference_paths(data), "paths")
+    assert_same_drawing(plots.paths_and_loss_svg(data), reference_paths_and_loss(data), "paths and loss")
+    many = dict(data, series=data["series"] * 3)
+    assert_same_drawing(plots.small_multiples_svg(many), reference_small_multiples(many), "small multiples")
+
+
 def test_layered_svg_bytes_do_not_depend_on_what_was_drawn_before():
     figures = [(plots.paths_and_loss_svg, data) for _, data in loss_cases()]
     figures += [(plots.small_multiples_svg, data) for _, data in small_multiples_cases()]
