@@ -254,6 +254,11 @@ def test_the_shared_checker_is_one_per_process_and_asks_node_once_per_formula(mo
     k.check_many([("q_{shared}", False), ("q_{shared}", True)], "a")
     k.check_many([("q_{shared}", False), ("r_{shared}", False)], "b")  # only the new one goes to node
     assert asked == [[("q_{shared}", False), ("q_{shared}", True)], [("r_{shared}", False)]]
+    asked.clear()  # numbers that KaTeX reads as plain symbols: one check per shape; after ^, _ or a macro: each
+    k.check_many([("w = 0.5 \\times 2", False), ("w = 0.25 \\times (-12)", False), ("w = 7 \\times (-3)", False),
+                  ("w^12", False), ("w^1", False), ("\\frac12", False), ("\\frac1 2", False)], "n")
+    assert asked == [[("w = 0.5 \\times 2", False), ("w = 0.25 \\times (-12)", False), ("w^12", False),
+                      ("w^1", False), ("\\frac12", False), ("\\frac1 2", False)]]
     with pytest.raises(K.KatexError):
         k.check_many([("\\frac{1}{", False)], "c")
     with pytest.raises(K.KatexError):  # a formula that failed is asked (and fails) again
