@@ -3,9 +3,11 @@
 Pages carry math as pymdownx.arithmatex writes it in generic mode
 (``<span class="arithmatex">\\(…\\)</span>`` and ``<div class="arithmatex">\\[…\\]</div>``);
 :func:`KatexRenderer.render_html` replaces those with KaTeX's HTML (plus MathML for screen
-readers), so the built site needs only KaTeX's CSS and fonts, which :func:`copy_assets`
-copies next to the pages. No JavaScript runs for math at view time, and no raw TeX reaches
-the page text, the search index or a printout.
+readers), so a page's own math needs only KaTeX's CSS and fonts, which :func:`copy_assets`
+copies next to the pages: no JavaScript runs for it at view time, and no raw TeX reaches the
+page text, the search index or a printout. The quiz widgets are the exception: their thousands
+of variants carry TeX, which the browser draws with the copied ``katex.min.js`` (the same pinned
+package); the build checks every such formula first (:meth:`KatexRenderer.check_many`).
 """
 
 from __future__ import annotations
@@ -25,11 +27,11 @@ from .cache import TableCache, digest
 
 SERVER = Path(__file__).with_name("katex_server.js")
 MATH = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
-# KaTeX writes the TeX source into the MathML <annotation>: keep it out of the page text and search index
 # a number where KaTeX reads it as ordinary symbols, whatever its digits: at the start, after an operator, a
 # bracket or an opening brace (optionally one space), or after \times / \cdot; not right after a control word,
 # ^ or _ (where the number of digit tokens can decide what an argument is: \frac12, x^12)
 NUMBER = re.compile(r"(?:^|(?<=[=+\-(*/,|<>\[{])|(?<=[=+\-(*/,|<>\[{] )|(?<=\\times )|(?<=\\cdot ))\d+(?:\.\d+)?")
+# KaTeX writes the TeX source into the MathML <annotation>: keep it out of the page text and search index
 ANNOTATION = re.compile(r'<annotation encoding="application/x-tex">.*?</annotation>', re.S)
 
 
@@ -150,8 +152,9 @@ class KatexRenderer:
         building its HTML; one KatexError naming every formula it cannot parse.
 
         Formulas that differ only in numbers standing where KaTeX reads them as plain symbols (:data:`NUMBER`) are
-        one check: ``v = 0.9 \\times (-0.2)`` parses exactly when ``v = 0.5 \\times (-1.25)`` does. A quiz pool's worked
-        solutions are mostly such lines: about 2,300 formulas of half the site's pools are 440 checks."""
+        one check: ``v = 0.9 \\times (-0.2)`` parses exactly when ``v = 0.5 \\times (-1.25)`` does (a formula with
+        ``\\char``, whose number is a character code, is checked as it is). A quiz pool's worked solutions are
+        mostly such lines: about 2,300 formulas of half the site's pools are 440 checks."""
         todo: dict[tuple[str, bool], tuple[str, bool]] = {}
         for tex, display in dict.fromkeys(items):
             shape = (tex if "\\char" in tex else NUMBER.sub("0", tex), display)
