@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.site.render import QUIZ_MACROS, _page_cost, _plan, body_of
+from quizgen.site.render import QUIZ_CALL, _page_cost, _plan, body_of
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -18,7 +18,7 @@ def _pages() -> tuple[list, list]:
         if "{{" not in text:
             continue
         item = (_page_cost(text), path.relative_to(DOCS).as_posix(), text)
-        (quiz if any(f"{m}(" in text for m in QUIZ_MACROS) else other).append(item)
+        (quiz if QUIZ_CALL.search(text) else other).append(item)
     return quiz, other
 
 
@@ -26,7 +26,8 @@ def _pages() -> tuple[list, list]:
 def test_every_page_once_quiz_pages_on_lanes_of_their_own_training_first(workers):
     quiz, other = _pages()
     assert quiz and other and any("training_comparison(" in t for _, _, t in other)
-    lanes = _plan(quiz, other, workers, 5.0)
+    lanes, loads = _plan(quiz, other, workers, 5.0)
+    assert len(loads) == len(lanes) and all(load > 0 for load in loads)
     assert 2 <= len(lanes) <= workers
     placed = [src for lane in lanes for src, _ in lane if src is not None]
     assert sorted(placed) == sorted(src for _, src, _ in quiz + other)  # each page exactly once
@@ -42,8 +43,8 @@ def test_every_page_once_quiz_pages_on_lanes_of_their_own_training_first(workers
 
 def test_without_training_or_without_quizzes_every_lane_is_used():
     quiz, other = _pages()
-    assert len(_plan(quiz, [], 2, 0.0)) == 2  # only quiz pages: both lanes take them
-    lanes = _plan([], [o for o in other if "training_comparison(" not in o[2]], 2, 0.0)
+    assert len(_plan(quiz, [], 2, 0.0)[0]) == 2  # only quiz pages: both lanes take them
+    lanes, _ = _plan([], [o for o in other if "training_comparison(" not in o[2]], 2, 0.0)
     assert len(lanes) == 2 and all(src is not None for lane in lanes for src, _ in lane)
 
 

@@ -183,9 +183,11 @@ class SiteBuilder:
 
         sheets = [s for s in drill_site.SITE_SEEDS if drill_site.cached_sheets(s, cache_dir=self.cache_dir) is None]
         args = (str(self.root), str(self.docs_dir), str(self.cache_dir))
-        quiz = [(_page_cost(t), src, t) for src, t in todo if any(f"{m}(" in t for m in QUIZ_MACROS)]
-        other = [(_page_cost(t), src, t) for src, t in todo if (src, t) not in {(s, t2) for _, s, t2 in quiz}]
-        lanes = _plan(quiz, other, workers, TRAINING_COST if needs_training else 0.0)
+        quiz: list[tuple[float, str, str]] = []
+        other: list[tuple[float, str, str]] = []
+        for src, text in todo:
+            (quiz if QUIZ_CALL.search(text) else other).append((_page_cost(text), src, text))
+        lanes, loads = _plan(quiz, other, workers, TRAINING_COST if needs_training else 0.0)
         ctx = multiprocessing.get_context("fork")
         pools = [ProcessPoolExecutor(1, mp_context=ctx) for _ in lanes]
         try:
@@ -196,7 +198,6 @@ class SiteBuilder:
                         futures.append(pool.submit(_train_job, str(self.cache_dir)))
                     else:
                         futures.append(pool.submit(_render_job, *args, src, text))
-            loads = [sum(_page_cost(t) if s is not None else TRAINING_COST for s, t in lane) for lane in lanes]
             for seed in sheets:  # to the lane with the least work
                 i = loads.index(min(loads))
                 loads[i] += SHEET_COST
@@ -442,18 +443,21 @@ QUIZ_COST = 0.25  # one quiz pool (50 variants)
 MACRO_COST = 0.05  # any other macro call
 
 
+QUIZ_CALL = re.compile(r"\{\{-?\s*(?:" + "|".join(QUIZ_MACROS) + r")\(")
+
+
 def _page_cost(text: str) -> float:
     """A rough estimate of the CPU a page takes to render (its quizzes and other macro calls)."""
-    quizzes = sum(text.count(f"{{{{ {m}(") for m in QUIZ_MACROS)
+    quizzes = len(QUIZ_CALL.findall(text))
     return 0.1 + QUIZ_COST * quizzes + MACRO_COST * (text.count("{{") - quizzes)
 
 
 def _plan(quiz: list[tuple[float, str, str]], other: list[tuple[float, str, str]], workers: int,
-          training: float) -> list[list[tuple[str | None, str]]]:
-    """Lanes of (src, text) (``(None, "")``: the training run): the quiz pages on lanes of their own, as many as
-    their share of the work, the other pages on the rest, the training run first on one of those; each group
-    spread by the largest job first onto the least-loaded lane. Pages that show the training come after it on
-    its lane."""
+          training: float) -> tuple[list[list[tuple[str | None, str]]], list[float]]:
+    """Lanes of (src, text) (``(None, "")``: the training run) and their estimated loads: the quiz pages on lanes
+    of their own, as many as their share of the work, the other pages on the rest, the training run first on one
+    of those; each group spread by the largest job first onto the least-loaded lane. Pages that show the training
+    come after it on its lane."""
     total = sum(c for c, _, _ in quiz) + sum(c for c, _, _ in other) + training
     share = sum(c for c, _, _ in quiz) / total if total else 0.0
     n_quiz = min(workers - 1, max(1, round(workers * share))) if quiz and (other or training) else (
@@ -477,4 +481,5 @@ def _plan(quiz: list[tuple[float, str, str]], other: list[tuple[float, str, str]
         if "training_comparison(" in text:
             lanes[rest[0]].append((src, text))
             loads[rest[0]] += cost
-    return [lane for lane in lanes if lane]
+    used = [i for i, lane in enumerate(lanes) if lane]
+    return [lanes[i] for i in used], [loads[i] for i in used]
