@@ -252,7 +252,8 @@ def _subtree(svg: str, start: str) -> str:
 
 def _drawn(artist, group: str) -> str:
     """What matplotlib's SVG backend writes for ``artist`` alone: its ``<g id="{group}_1">`` element, then the
-    clip paths it uses (with ids given by the ``svg.hashsalt`` in force)."""
+    clip paths it uses (with ids given by the ``svg.hashsalt`` in force); element ids prefixed ``paths-``, unlike
+    the ids of the background the artist is drawn over."""
     from matplotlib.backends.backend_svg import RendererSVG
 
     width, height = artist.get_figure(root=True).get_size_inches() * 72.0
@@ -263,7 +264,7 @@ def _drawn(artist, group: str) -> str:
     svg = buf.getvalue()
     group_svg = _subtree(svg, f'<g id="{group}_1">')
     clips = re.search(r"<defs>\s*<clipPath.*?</defs>", svg[svg.index(group_svg) + len(group_svg):], re.S)
-    return group_svg + (clips.group(0) if clips else "")
+    return re.sub(r'id="([a-z0-9]+_\d+)"', r'id="paths-\1"', group_svg + (clips.group(0) if clips else ""))
 
 
 class _Texts:
@@ -548,7 +549,7 @@ class _View:
         star = _marker(ax, P.get(key))
         try:
             with matplotlib.rc_context({"svg.hashsalt": "quizgen-plots-paths"}):  # ids unlike the background's
-                self.top = re.sub(r'id="([a-z0-9]+_\d+)"', r'id="paths-\1"', _drawn(star, "line2d"))
+                self.top = _drawn(star, "line2d")
         finally:
             star.remove()
         self.star = [self.transform.transform(np.asarray(star.get_xydata(), dtype=np.float64))]
@@ -627,7 +628,7 @@ def _legend(width: float, height: float, layout, entries: tuple[tuple[str, str],
         leg = (axes.fig.legend(_handles(entries), labels, loc="lower center", ncol=6, fontsize=7.5, frameon=False)
                if below else axes.ax.legend(_handles(entries), labels, loc="upper right"))
         try:
-            group = re.sub(r'id="([a-z0-9]+_\d+)"', r'id="paths-\1"', _drawn(leg, "legend"))
+            group = _drawn(leg, "legend")
             frame = leg.get_frame().get_window_extent()
         finally:
             leg.remove()
