@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..drill import build, make_spec
 from ..drill.roster import Student
+from ..machine import describe
 
 TARGET_SECONDS = 30.0
 
@@ -135,10 +136,10 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--students and --count must be at least 1")
     spec = make_spec(args.count, args.seed, args.families, args.optimizers, "ja", "")
     students = [Student(f"s{i:03d}", f"生徒 {i:03d}") for i in range(1, args.students + 1)]
-    load = os.getloadavg()
     print(f"bench-drill: {args.students} students × {args.count} questions, "
           f"{'HTML only' if args.html_only else 'with PDFs'}, families {','.join(spec.families)}; "
-          f"{os.cpu_count()} cores, load average {load[0]:.2f} before the run")
+          f"{os.cpu_count()} cores")
+    print(f"  {describe()}")
     with tempfile.TemporaryDirectory(prefix="quizgen-bench-") as tmp:
         out = Path(args.keep) if args.keep else Path(tmp) / "out"
         t0 = time.perf_counter()

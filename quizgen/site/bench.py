@@ -28,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..machine import describe
 from .render import project_root
 
 COPY = ("mkdocs.yml", "package.json", "docs", "hooks", "quizgen", "optimizers")
@@ -112,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page", default="optimizers/adam.md", help="the page edited for the warm build")
     args = parser.parse_args(argv)
     root = project_root()
+    machine = describe()  # before the builds, while the machine is as idle as it will be
     with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
         tree, cache = Path(tmp) / "tree", Path(tmp) / "cache"
         tree.mkdir()
@@ -138,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             ("live rebuild after the edit (mkdocs serve --dirty)", dirty, "target ≤ 2 s"),
             ("plain mkdocs build of the generated Markdown", floor, "(no hook: MkDocs and the theme alone)")]
     print(f"site build on {cores} cores (wall clock / CPU time of the build and its helpers):")
+    print(f"  {machine}")
     for label, (wall, cpu), note in rows:
         print(f"  {label:<52s} {wall:6.1f} s  (CPU {cpu:5.1f} s)  {note}")
     return 0
