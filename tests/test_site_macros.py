@@ -335,3 +335,25 @@ def test_errata_all_render(builder):
     for name in ERRATA:
         out = m.erratum(name)
         assert "誤" in out and "正" in out, name
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_mistakes_that_compute_the_same_value_on_the_example_say_so(key):
+    """The note appears exactly where two mistakes' executed examples agree (and names the other one)."""
+    import numpy as np
+
+    from quizgen import mistakes as M
+    from quizgen.site.mistakes import SAME_RTOL, render_for
+
+    found = M.for_optimizer(key)
+    examples = {m.title_ja: m.example(key) for m in found}
+    blocks = [b for b in re.split(r"^!!!|^\?\?\?", render_for(key), flags=re.M) if b.strip()]
+    for m in found:
+        block = next(b for b in blocks if m.title_ja in b.splitlines()[0])
+        ex = examples[m.title_ja]
+        twins = [t for t, o in examples.items() if t != m.title_ja and ex is not None and o is not None
+                 and o["given"] == ex["given"]
+             and np.allclose(o["mistaken"], ex["mistaken"], rtol=SAME_RTOL, atol=SAME_RTOL)]
+        assert ("同じ値になる" in block) == bool(twins), (key, m.title_ja)
+        for t in twins:
+            assert f"「{t}」" in block, (key, m.title_ja, t)

@@ -38,6 +38,17 @@ def given_text(given: dict[str, Any]) -> str:
             f"${sym}_{{{asked['step']}}}$ を求める")
 
 
+SAME_RTOL = 1e-6  # the examples show 6 significant digits: closer values look the same to the learner
+
+
+def _same_value(ex: dict[str, Any], other: dict[str, Any] | None) -> bool:
+    """Whether another mistake's example asks the same thing and its mistaken value is the same to the shown digits."""
+    import numpy as np
+
+    return (other is not None and other["given"] == ex["given"]
+            and bool(np.allclose(other["mistaken"], ex["mistaken"], rtol=SAME_RTOL, atol=SAME_RTOL)))
+
+
 def render_for(key: str) -> str:
     from .macros import admonition, display_math, distinct
 
@@ -47,17 +58,23 @@ def render_for(key: str) -> str:
         return "この手法に登録されたよくある間違いはまだない。\n"
     out = []
     sub = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+    examples = {m.title_ja: m.example(key) for m in found}
     for m in found:
         body = m.feedback_ja.strip() + "\n"
         tex = m.latex(key)
         if tex:
             body += "\n誤った式（sympy の式を書き換えて作ったもの）:\n" + display_math(tex)
-        ex = m.example(key)
+        ex = examples[m.title_ja]
         title = m.title_ja
         if ex is not None:
             right, wrong = distinct(ex["correct"], ex["mistaken"], 6)
             body += (f"\n**数値で確かめる**: {given_text(ex['given'])}と、正しくは "
                      f"{right}、この間違いでは {wrong} になる。\n")
+            twins = [f"「{other}」" for other, o in examples.items()
+                     if other != m.title_ja and _same_value(ex, o)]
+            if twins:
+                body += (f"\nこの例の数値では{'・'.join(twins)}と同じ値になる。値だけではどの間違いか"
+                         "区別できないので、式の形で確かめよう。\n")
             asked = ex["given"]["asked"]
             name = {"m_hat": "m̂", "v_hat": "v̂", "v_max": "v_max"}.get(asked["quantity"], asked["quantity"])
             right, wrong = distinct(ex["correct"], ex["mistaken"], 4)
