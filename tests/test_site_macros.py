@@ -357,3 +357,9 @@ def test_mistakes_that_compute_the_same_value_on_the_example_say_so(key):
         assert ("同じ値になる" in block) == bool(twins), (key, m.title_ja)
         for t in twins:
             assert f"「{t}」" in block, (key, m.title_ja, t)
+
+
+def test_behaviour_writes_powers_of_ten_as_math_not_e_notation():
+    verdict, sentence = behaviour([6.45, 50.0, 1.046e12])
+    assert verdict == "発散" and "$1.62 \\times 10^{11}$" in sentence and "e11" not in sentence
+    assert behaviour([1.0, 0.5, 1e-6])[1] == "損失は初期値の $10^{-6}$ 倍まで下がった"

@@ -178,7 +178,8 @@ def behaviour(losses: Sequence[float | None]) -> tuple[str, str]:
     Rules, in order: a value that stops being finite → 発散; a final loss above the initial one →
     発散 (over 10×) or 下がらない; a final loss below 10⁻⁴ of the initial one → 収束; a final loss
     over 10× the lowest one reached, with the loss going up again in the second half → 振動;
-    a final loss above 0.1 of the initial one → 遅い; otherwise → 収束に向かう."""
+    a final loss above 0.1 of the initial one → 遅い; otherwise → 収束に向かう. Numbers that need a power of
+    ten are written as math (``$1.62 \\times 10^{11}$``), as in the tables beside them."""
     vals = [math.nan if v is None else float(v) for v in losses]
     l0, final = vals[0], vals[-1]
     bad = [i for i, v in enumerate(vals) if not math.isfinite(v)]
@@ -188,17 +189,17 @@ def behaviour(losses: Sequence[float | None]) -> tuple[str, str]:
     lo = min(vals)
     if final >= l0:
         if ratio > 10:
-            return "発散", f"損失が初期値の {number(ratio, 3)} 倍に増えた"
-        return "下がらない", f"最終の損失が初期値の {number(ratio, 3)} 倍で、初期値より小さくならない"
+            return "発散", f"損失が初期値の {cell(ratio, 3)} 倍に増えた"
+        return "下がらない", f"最終の損失が初期値の {cell(ratio, 3)} 倍で、初期値より小さくならない"
     if ratio < 1e-4:
-        return "収束", f"損失は初期値の {number(ratio, 3)} 倍まで下がった"
+        return "収束", f"損失は初期値の {cell(ratio, 3)} 倍まで下がった"
     tail = np.diff(vals[len(vals) // 2:])
     if final > 10 * lo and np.any(tail > 0):
-        return "振動", (f"一度は損失 {number(lo, 3)}（ステップ {vals.index(lo)}）まで下がったが、最小点のまわりを"
-                      f"行き来して最後は {number(final, 3)}（初期値の {number(ratio, 3)} 倍）")
+        return "振動", (f"一度は損失 {cell(lo, 3)}（ステップ {vals.index(lo)}）まで下がったが、最小点のまわりを"
+                      f"行き来して最後は {cell(final, 3)}（初期値の {cell(ratio, 3)} 倍）")
     if ratio > 0.1:
-        return "遅い", f"損失は初期値の {number(ratio, 3)} 倍までしか下がらない"
-    return "収束に向かう", f"損失は初期値の {number(ratio, 3)} 倍まで下がった"
+        return "遅い", f"損失は初期値の {cell(ratio, 3)} 倍までしか下がらない"
+    return "収束に向かう", f"損失は初期値の {cell(ratio, 3)} 倍まで下がった"
 
 
 class Macros:
