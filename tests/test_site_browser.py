@@ -97,3 +97,18 @@ def test_screenshot_of_an_optimizer_page(browser, server, scheme):
     assert scheme_attr == ("slate" if scheme == "dark" else "default")
     assert log["errors"] == []
     ctx.close()
+
+
+def test_on_a_phone_the_pages_fit_and_sentences_in_run_tables_keep_their_width(browser, server):
+    """At 390 px the page itself does not scroll sideways (wide tables scroll inside their box), and the
+    "what the run did" column of the learning-rate table is not squeezed to a few characters."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    page = ctx.new_page()
+    page.goto(f"{server}/optimizers/momentum/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    widths = page.evaluate("""[...document.querySelectorAll('.qg-runs table td:last-child')]
+        .map(td => td.getBoundingClientRect().width / parseFloat(getComputedStyle(td).fontSize))""")
+    assert widths and min(widths) >= 13.9, widths
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".qg-runs").first.screenshot(path=str(SHOTS / "phone-lr-table.png"))
+    ctx.close()

@@ -69,7 +69,8 @@ def distinct(a: float, b: float, sig: int = 4) -> tuple[str, str]:
     return number(a, 16), number(b, 16)
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], cls: str | None = None) -> str:
+    """A Markdown table; with ``cls``, inside a ``<div class="cls">`` that the site's CSS styles."""
     def clean(c: Any) -> str:
         c = str(c).replace("\n", " ")
         if "$" in c:  # a | inside math would split the cell
@@ -78,7 +79,8 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
     lines = ["| " + " | ".join(clean(h) for h in header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(clean(c) for c in r) + " |" for r in rows]
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    return f'<div class="{cls}" markdown="1">\n\n{text}\n</div>\n' if cls else text
 
 
 def tabs(items: Sequence[tuple[str, str]]) -> str:
@@ -318,7 +320,7 @@ class Macros:
                 lines.append(line.replace(" = ", " &= ", 1))
             steps.append((f"ステップ {step}", display_math("\\begin{aligned}\n" + " \\\\\n".join(lines)
                                                         + "\n\\end{aligned}")))
-        out = intro + '\n<div class="qg-steps" markdown="1">\n\n' + table(header, rows) + "\n</div>\n\n"
+        out = intro + "\n" + table(header, rows, "qg-steps") + "\n"
         if spec.note_ja:
             out += spec.note_ja + "\n\n"
         out += "各ステップの計算（右辺の記号には一つ前のステップの値が入る）:\n\n" + tabs(steps)
@@ -389,7 +391,7 @@ class Macros:
         out = (spec.note_ja + "\n\n" if spec.note_ja else "") + self._figure(link, f"{info.cls.__name__} の"
                                                                             f" {spec.argument} の影響", caption)
         header = [f"${sym}$", "意図", "初期の損失", f"{steps} ステップ後の損失", "実際に起きたこと（実行結果から）"]
-        out += "\n" + table(header, rows)
+        out += "\n" + table(header, rows, "qg-runs")  # the last column is a sentence
         return out
 
     def paths(self, problem: str, runs: Sequence[Sequence[Any]], steps: int = 30,
@@ -430,7 +432,7 @@ class Macros:
         cap = f"{prob.name_ja} ${prob.formula}$ を $({start})$ から {steps} ステップ。"
         return (self._figure(small, f"{prob.name_ja} での各手法の軌跡", cap + "手法ごと。") + "\n"
                 + self._figure(overlay, f"{prob.name_ja} での全手法の軌跡", cap + "全手法を重ねたもの。") + "\n"
-                + table(["手法", "設定", f"{steps} ステップ後の損失", "実行結果"], rows))
+                + table(["手法", "設定", f"{steps} ステップ後の損失", "実行結果"], rows, "qg-runs qg-settings"))
 
     # -- conventions, mistakes, errata ---------------------------------------------------------------
     def conventions(self, key: str) -> str:
