@@ -4,6 +4,7 @@ screenshots of one optimizer page (light and dark) land in artifacts/screenshots
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -111,4 +112,18 @@ def test_on_a_phone_the_pages_fit_and_sentences_in_run_tables_keep_their_width(b
     assert widths and min(widths) >= 13.9, widths
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(".qg-runs").first.screenshot(path=str(SHOTS / "phone-lr-table.png"))
+    ctx.close()
+
+
+def test_todays_drill_sheet_button_opens_the_sheet_it_names(browser, server):
+    ctx, page, log = open_page(browser, f"{server}/drills/")
+    button = page.locator("#drill-today-link")
+    seed = re.search(r"シード (\d+)", button.inner_text()).group(1)
+    href = button.get_attribute("href")
+    listed = page.eval_on_selector_all("table a", "links => links.map(a => a.getAttribute('href'))")
+    assert href in listed and page.get_attribute("#drill-today-key", "href") in listed
+    button.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(f"drill-{seed}.html") and f"シード {seed}" in page.inner_text("body")
+    assert log["errors"] == []
     ctx.close()

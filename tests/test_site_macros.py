@@ -363,3 +363,22 @@ def test_behaviour_writes_powers_of_ten_as_math_not_e_notation():
     verdict, sentence = behaviour([6.45, 50.0, 1.046e12])
     assert verdict == "発散" and "$1.62 \\times 10^{11}$" in sentence and "e11" not in sentence
     assert behaviour([1.0, 0.5, 1e-6])[1] == "損失は初期値の $10^{-6}$ 倍まで下がった"
+
+
+def test_drills_page_lists_the_site_sheets_and_what_a_sheet_holds(builder):
+    import posixpath
+
+    from quizgen import families
+    from quizgen.drill.site import SITE_COUNT, SITE_SEEDS, site_path, site_spec
+
+    m = macros(builder, "drills.md")
+    out = m.drill_table()
+    want = [posixpath.relpath(site_path(s, part), "drills") for s in SITE_SEEDS for part in ("questions", "answers")]
+    assert re.findall(r'href="([^"]+)"', out) == want
+    spec = site_spec(SITE_SEEDS[0])
+    names = [families.get(spec.item(n)[0]).TITLE[0].split("（")[0] for n in range(1, len(spec.families) + 1)]
+    assert f"各シートは {SITE_COUNT} 問で、出題形式（{'・'.join(names)}）" in out
+    today = m.drill_today()
+    assert f'href="{want[0]}">今日のシート（シード {SITE_SEEDS[0]}）を開く' in today
+    assert all(f'"{h}"' in today for h in want)  # the script picks among exactly these
+    assert f"{len(SITE_SEEDS)} 種類" in today

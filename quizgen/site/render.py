@@ -39,7 +39,7 @@ GENERATED = "assets/generated"  # docs-relative folder of generated files (plots
 #: the macros a page may call (implemented in quizgen/site/macros.py)
 MACROS = ("meta", "rule", "symbols", "source", "worked_example", "trajectories", "lr_effect", "conventions",
           "mistakes", "default", "step_value", "paths", "compare_paths", "training_comparison", "erratum",
-          "quiz_link", "torch_default",
+          "quiz_link", "torch_default", "drill_today", "drill_table",
           "quiz", "exam", "progress")  # the last three: the self-checking quizzes (quizgen/quiz/site.py)
 QUIZ_MACROS = ("quiz", "exam", "progress")
 # the quizzes are cached by quizgen/quiz itself (pools by content hash); quiz_link, which depends on which quiz
