@@ -127,3 +127,18 @@ def test_todays_drill_sheet_button_opens_the_sheet_it_names(browser, server):
     assert page.url.endswith(f"drill-{seed}.html") and f"シード {seed}" in page.inner_text("body")
     assert log["errors"] == []
     ctx.close()
+
+
+def test_todays_drill_sheet_changes_with_the_date(browser, server):
+    """The script, not the page's default link, picks the sheet: on consecutive days the buttons differ."""
+    from datetime import datetime
+
+    named = []
+    for day in (1, 2):
+        ctx = browser.new_context()
+        page = ctx.new_page()
+        page.clock.set_fixed_time(datetime(2026, 12, day, 12, 0))
+        page.goto(f"{server}/drills/")
+        named.append((page.inner_text("#drill-today-link"), page.get_attribute("#drill-today-key", "href")))
+        ctx.close()
+    assert named[0] != named[1] and all(re.search(r"シード \d+", text) for text, _ in named), named

@@ -373,12 +373,15 @@ def test_drills_page_lists_the_site_sheets_and_what_a_sheet_holds(builder):
 
     m = macros(builder, "drills.md")
     out = m.drill_table()
-    want = [posixpath.relpath(site_path(s, part), "drills") for s in SITE_SEEDS for part in ("questions", "answers")]
-    assert re.findall(r'href="([^"]+)"', out) == want
+    # Markdown links to the docs-relative sheets (MkDocs checks them and makes them relative to the page)
+    want = [posixpath.relpath(site_path(s, part), ".") for s in SITE_SEEDS for part in ("questions", "answers")]
+    assert re.findall(r"\]\(([^)]+)\)", out) == want
+    assert re.findall(r'data-seed="(\d+)"', out) == [str(s) for s in SITE_SEEDS]  # the seed today's button names
     spec = site_spec(SITE_SEEDS[0])
     names = [families.get(spec.item(n)[0]).TITLE[0].split("（")[0] for n in range(1, len(spec.families) + 1)]
     assert f"各シートは {SITE_COUNT} 問で、出題形式（{'・'.join(names)}）" in out
     today = m.drill_today()
-    assert f'href="{want[0]}">今日のシート（シード {SITE_SEEDS[0]}）を開く' in today
-    assert all(f'"{h}"' in today for h in want)  # the script picks among exactly these
+    assert f"[今日のシート（シード {SITE_SEEDS[0]}）を開く]({want[0]})" in today
+    assert f"[解答・解説]({want[1]})" in today
+    assert 'querySelectorAll("table a[data-drill=questions]")' in today  # the script picks among the table's
     assert f"{len(SITE_SEEDS)} 種類" in today

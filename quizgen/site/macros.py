@@ -14,12 +14,10 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
-import json
 import math
-import posixpath
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -528,40 +526,41 @@ class Macros:
         return f"[:material-pencil: {display_name(key)} の練習問題へ]({link}){{ .md-button }}\n"
 
     # -- the printable sheets of the drills page (built by the hook from quizgen/drill/site.py) ---------------
-    def _sheet_href(self, seed: int, part: str = "questions") -> str:
+    def _sheet_link(self, text: str, seed: int, part: str, attrs: str = "") -> str:
+        """A Markdown link to one of the site's sheets (MkDocs checks it and makes it relative to the page)."""
         from ..drill.site import site_path
 
-        here = PurePosixPath(self.src).with_suffix("")  # drills.md is served at drills/
-        return posixpath.relpath(site_path(seed, part), here.as_posix())
+        return f'[{text}]({self.builder.link(self.src, site_path(seed, part))}){{ {attrs}data-drill="{part}" }}'
 
     def drill_today(self) -> str:
-        """Buttons to today's sheet and its key: the date (on the learner's device) picks one of the site's sheets."""
+        """Buttons to today's sheet and its key; a script picks them by the date (on the learner's device) among
+        the sheets that :meth:`drill_table` lists."""
         from ..drill.site import SITE_SEEDS
 
-        first = SITE_SEEDS[0]
-        n = len(SITE_SEEDS)
+        first, n = SITE_SEEDS[0], len(SITE_SEEDS)
         when = "曜日ごとに替わります（7 種類）" if n == 7 else f"日ごとに替わります（{n} 種類を順番に）"
-        hrefs = {part: [self._sheet_href(s, part) for s in SITE_SEEDS] for part in ("questions", "answers")}
+        button = self._sheet_link(f"今日のシート（シード {first}）を開く", first, "questions",
+                                  "#drill-today-link .md-button .md-button--primary ")
+        key = self._sheet_link("解答・解説", first, "answers", "#drill-today-key .md-button ")
         return textwrap.dedent(f"""\
-            <p><a id="drill-today-link" class="md-button md-button--primary" href="{hrefs['questions'][0]}">今日のシート（シード {first}）を開く</a>
-            <a id="drill-today-key" class="md-button" href="{hrefs['answers'][0]}">解答・解説</a></p>
+            {button}
+            {key}
 
             <script>
-            (function () {{
-              // 日付（この端末の暦日）から {n} 枚のうち 1 枚を選ぶ。ネットワークは使わない。
-              var seeds = {json.dumps(list(SITE_SEEDS))};
-              var questions = {json.dumps(hrefs['questions'])}, answers = {json.dumps(hrefs['answers'])};
-              var d = new Date();
-              var day = Math.floor((d.getTime() - d.getTimezoneOffset() * 60000) / 86400000);
-              var i = day % seeds.length;
+            document.addEventListener("DOMContentLoaded", function () {{
+              // 日付（この端末の暦日）から、一覧のシートのうち 1 枚を選ぶ。ネットワークは使わない。
+              var questions = document.querySelectorAll("table a[data-drill=questions]");
+              var answers = document.querySelectorAll("table a[data-drill=answers]");
               var q = document.getElementById("drill-today-link");
               var a = document.getElementById("drill-today-key");
-              if (q && a) {{
-                q.setAttribute("href", questions[i]);
-                a.setAttribute("href", answers[i]);
-                q.textContent = "今日のシート（シード " + seeds[i] + "）を開く";
-              }}
-            }})();
+              if (!q || !a || !questions.length || questions.length !== answers.length) return;
+              var d = new Date();
+              var day = Math.floor((d.getTime() - d.getTimezoneOffset() * 60000) / 86400000);
+              var i = day % questions.length;
+              q.setAttribute("href", questions[i].getAttribute("href"));
+              a.setAttribute("href", answers[i].getAttribute("href"));
+              q.textContent = "今日のシート（シード " + questions[i].dataset.seed + "）を開く";
+            }});
             </script>
 
             シートは{when}。""")  # the page's sentence goes on after it, in the same paragraph
@@ -571,12 +570,12 @@ class Macros:
         from .. import families
         from ..drill.site import SITE_COUNT, SITE_SEEDS, site_spec
 
-        rows = [[str(s), f'<a href="{self._sheet_href(s)}">問題</a>',
-                 f'<a href="{self._sheet_href(s, "answers")}">解答・解説</a>'] for s in SITE_SEEDS]
-        fams = site_spec(SITE_SEEDS[0]).families
-        names = "・".join(families.get(f).TITLE[0].split("（")[0] for f in fams)
-        order = "が順に並びます" if SITE_COUNT > len(fams) else "から順に出題します"
-        return table(["シード", "問題", "解答・解説"], rows) + f"\n各シートは {SITE_COUNT} 問で、出題形式（{names}）{order}。\n"
+        rows = [[str(s), self._sheet_link("問題", s, "questions", f'data-seed="{s}" '),
+                 self._sheet_link("解答・解説", s, "answers")] for s in SITE_SEEDS]
+        spec = site_spec(SITE_SEEDS[0])
+        kinds = [spec.item(n)[0] for n in range(1, min(SITE_COUNT, len(spec.families)) + 1)]
+        names = "・".join(families.get(f).TITLE[0].split("（")[0] for f in kinds)
+        return table(["シード", "問題", "解答・解説"], rows) + f"\n各シートは {SITE_COUNT} 問で、出題形式（{names}）が順に並びます。\n"
 
     # -- self-checking quizzes (implemented in quizgen/quiz/site.py; added by the quiz widget) ---------------
     def quiz(self, optimizer: str, family: str) -> str:
