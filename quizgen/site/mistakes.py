@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+import numpy as np
+
 from ..formulas import number_latex
 from .render import SiteError
 
@@ -43,8 +45,6 @@ SAME_RTOL = 1e-6  # the examples show 6 significant digits: closer values look t
 
 def _same_value(ex: dict[str, Any], other: dict[str, Any] | None) -> bool:
     """Whether another mistake's example asks the same thing and its mistaken value is the same to the shown digits."""
-    import numpy as np
-
     return (other is not None and other["given"] == ex["given"]
             and bool(np.allclose(other["mistaken"], ex["mistaken"], rtol=SAME_RTOL, atol=SAME_RTOL)))
 
