@@ -19,6 +19,10 @@ from .torch_form import TORCH, RuleOptimizer, from_rule, from_torch
 ORDER = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta",
          "adam", "amsgrad", "adamw", "nadam", "radam", "adamax")
 
+#: the optimizers an E資格 candidate must know (syllabus 3-(2): SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam) plus
+#: AdamW (its idea, weight decay, is syllabus 3-(3)); questions drawn without a named optimizer favour these
+CORE = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
+
 #: registry key -> module (each module has the class, ``rule(convention, **options)`` and ``INFO``)
 MODULES: dict[str, ModuleType] = {}
 for _key in ORDER:
@@ -39,5 +43,6 @@ def rule(name: str, convention: str = "textbook", **options) -> Rule:
     return get(name).rule(convention, **options)
 
 
-__all__ = ["MODULES", "ORDER", "TORCH", "Rule", "RuleOptimizer", "Sym", "from_rule", "from_torch", "get", "rule"] + [
+__all__ = ["CORE", "MODULES", "ORDER", "TORCH", "Rule", "RuleOptimizer", "Sym", "from_rule", "from_torch", "get",
+           "rule"] + [
     m.INFO.cls.__name__ for m in MODULES.values()]

@@ -94,6 +94,23 @@ def pick(rng: np.random.Generator, items: Sequence[Any]) -> Any:
     return items[int(rng.integers(len(items)))]
 
 
+#: share of questions about ``optimizers.CORE`` when a family draws its optimizer itself (≥ 80 % is the goal; the
+#: margin covers sampling noise over a few hundred questions)
+CORE_SHARE = 0.85
+
+
+def draw_optimizer(rng: np.random.Generator, keys: Sequence[str]) -> str:
+    """An optimizer key from ``keys``: one of ``optimizers.CORE`` with probability ``CORE_SHARE`` when ``keys``
+    holds both kinds, uniform within the kind drawn."""
+    import optimizers
+
+    core = [k for k in keys if k in optimizers.CORE]
+    rest = [k for k in keys if k not in optimizers.CORE]
+    if core and rest:
+        return pick(rng, core if rng.random() < CORE_SHARE else rest)
+    return pick(rng, list(keys))
+
+
 def shuffled(rng: np.random.Generator, items: Sequence[Any]) -> list[Any]:
     order = rng.permutation(len(items))
     return [items[int(i)] for i in order]
