@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.rule import Rule
@@ -12,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..question import Question
+from ..textmath import markdown, to_text
 
 _console: Console | None = None
 
@@ -23,15 +22,8 @@ def console() -> Console:
     return _console
 
 
-def _plain(md: str) -> str:
-    """Markdown with $math$ → terminal text (math kept as LaTeX, display blocks indented)."""
-    text = re.sub(r"\$\$\n?(.*?)\n?\$\$", lambda m: "\n".join("    " + ln for ln in m.group(1).splitlines()), md,
-                  flags=re.S)
-    return text.replace("**", "")
-
-
 def question_renderable(q: Question, number: int | None = None):
-    parts: list = [Text(_plain(q.stem))]
+    parts: list = [Text(markdown(q.stem))]
     if q.code:
         parts.append(Syntax(q.code, "python", theme="ansi_dark", line_numbers=False, word_wrap=True))
     for f in q.figures:
@@ -42,7 +34,7 @@ def question_renderable(q: Question, number: int | None = None):
         for i, c in enumerate(q.choices):
             mark = "✔" if c.correct else " "
             label = f"{i + 1}."
-            table.add_row(f"[bold]{label}[/]", Text(_plain(c.text)), f"[green]{mark}[/]",
+            table.add_row(f"[bold]{label}[/]", Text(markdown(c.text)), f"[green]{mark}[/]",
                           f"[dim]{c.mistake or ''}[/]")
         parts.append(table)
     if q.rounding:
@@ -56,9 +48,9 @@ def question_renderable(q: Question, number: int | None = None):
     if q.solution:
         parts.append(Rule("解説 / solution", style="dim"))
         for s in q.solution:
-            parts.append(Text(_plain(s.text)))
+            parts.append(Text(markdown(s.text)))
             if s.latex:
-                parts.append(Text("    " + s.latex.replace("\n", "\n    "), style="dim"))
+                parts.append(Text("    " + to_text(s.latex).replace("\n", "\n    "), style="dim"))
     title = f"{number}. {q.id}" if number is not None else q.id
     sub = " · ".join(f"{k}={v}" for k, v in q.tags.items())
     return Panel(Group(*parts), title=f"[bold]{title}[/] [dim]({q.family}, {q.kind})[/]", subtitle=sub,

@@ -11,7 +11,7 @@ from rich.table import Table
 
 import optimizers
 
-from .. import formulas
+from .. import formulas, textmath
 from ..trace import run as run_trace
 
 
@@ -69,27 +69,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plain(latex: str) -> str:
-    """Terminal-friendly text of a LaTeX line (the same string the site renders)."""
-    out = latex
-    for a, b in ((r"\begin{cases}", "{"), (r"\end{cases}", "}"), (r"\text{if}\: ", "if "),
-                 (r"\text{for}\: ", "if "), (r"\text{otherwise}", "otherwise"), (r"\\", "; "),
-                 (r"\text", ""), (r"\left(", "("), (r"\right)", ")"), (r"\times", "×"), (r"\cdot", "·"),
-                 (r"\leftarrow", "←"),
-                 (r"\sqrt", "√"), (r"\frac", "frac"), (r"\hat{m}", "m̂"), (r"\hat{v}", "v̂"), ("&", ""),
-                 (r"\alpha", "α"), (r"\beta", "β"), (r"\gamma", "γ"), (r"\eta", "η"), (r"\mu", "μ"),
-                 (r"\rho", "ρ"), (r"\varepsilon", "ε"), (r"\epsilon", "ε"), (r"\lambda", "λ"), (r"\tau", "τ"),
-                 (r"\max", "max"), (r"\Delta", "Δ"), (r"\psi", "ψ"), ("{", ""), ("}", ""), ("\\", "")):
-        out = out.replace(a, b)
-    return out
-
-
 def render(trace, console: Console) -> None:
     info = optimizers.get(trace.optimizer).INFO
     args = ", ".join(f"{k}={v}" for k, v in trace.args.items())
     where = f"problem {trace.problem}" if trace.problem else "given gradients"
     console.print(f"[bold]{info.name_ja}[/bold] ({trace.convention}; {args}; {where})")
-    console.print("rule: " + "   ".join(_plain(line) for line in trace.rule.latex_lines()))
+    console.print("rule: " + "   ".join(textmath.to_text(line) for line in trace.rule.latex_lines()), highlight=False)
     state = [s.name for s in trace.rule.symbols.values() if s.kind in ("state", "temp")]
     derived = [t for t, _ in trace.rule.derived]
     for key in trace.keys:
@@ -107,4 +92,4 @@ def render(trace, console: Console) -> None:
         console.print(table)
         for r in trace.records:
             for line in formulas.step_lines(trace, r.t, key):
-                console.print("  " + _plain(line), highlight=False)
+                console.print("  " + textmath.to_text(line), highlight=False)
