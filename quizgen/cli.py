@@ -26,11 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_NEGATIVE = re.compile(r"^-[\d.]+(?:[,，]\s*-?[\d.]+)*$")
+_NUMBER = r"(?:[\d.]+(?:[eE][+-]?\d+)?|inf|infinity|nan)"
+_NEGATIVE = re.compile(rf"^-{_NUMBER}(?:[,，]\s*-?{_NUMBER})*$", re.I)
 
 
 def _join_negative_values(argv: list[str]) -> list[str]:
-    """``--start -75,-10`` → ``--start=-75,-10`` (argparse would read -75,-10 as an option)."""
+    """``--start -75,-10`` → ``--start=-75,-10`` (argparse would read -75,-10, -1e-3 or -inf as an option)."""
     out: list[str] = []
     for token in argv:
         if out and out[-1].startswith("--") and "=" not in out[-1] and _NEGATIVE.match(token):

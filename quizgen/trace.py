@@ -52,6 +52,7 @@ class Trace:
     problem: str | None
     loss0: float | None
     records: list[StepRecord] = field(default_factory=list)
+    diverged: int | None = None  # run(diverge_above=...): the step after which a parameter left the bound
 
     @property
     def keys(self) -> list[str]:
@@ -146,8 +147,10 @@ class _Checked:
                 checks[s.name] = getattr(self.instance, s.code)[key]
             for name, got in checks.items():
                 want = outs[key][name]
-                # equal floats are close (the usual case: the same arithmetic); allclose only for the others
-                if not np.array_equal(got, want) and not np.allclose(got, want, rtol=RTOL, atol=ATOL * scale):
+                # equal floats are close (the usual case: the same arithmetic; nan where both overflowed alike);
+                # allclose only for the others
+                if not np.array_equal(got, want, equal_nan=True) and not np.allclose(got, want, rtol=RTOL,
+                                                                                    atol=ATOL * scale):
                     raise TraceMismatch(f"{type(self.instance).__name__} disagrees with its {self.rule.convention} "
                                         f"rule at key {key!r}, quantity {name!r}: class {got!r}, rule {want!r}")
         return logs, outs
@@ -191,12 +194,16 @@ def _as_params(values: Mapping[str, Any]) -> dict[str, np.ndarray]:
 
 def run(optimizer: Any, *, problem: str | None = None, start: Sequence[float] | None = None,
         grads: Sequence[Mapping[str, Any]] | None = None, params0: Mapping[str, Any] | None = None,
-        steps: int | None = None, convention: str = "textbook", **args: Any) -> Trace:
+        steps: int | None = None, convention: str = "textbook", diverge_above: float | None = None,
+        **args: Any) -> Trace:
     """Run ``optimizer`` (a registry name or a reference-class instance) and record everything.
 
     Gradients come from ``problem`` (evaluated at the current parameters, starting at
     ``start``) or from ``grads`` (one dict per step, applied to ``params0``).
     ``args`` are the class's constructor arguments, or torch.optim's for ``convention="pytorch"``.
+
+    With ``diverge_above``, a run whose parameters leave ``|W| <= diverge_above`` (or stop being finite) ends
+    after that step, with ``trace.diverged`` set to it; float overflow is then a result, not an error.
     """
     if (problem is None) == (grads is None):
         raise ValueError("run: give exactly one of problem= or grads=")
@@ -238,9 +245,28 @@ def run(optimizer: Any, *, problem: str | None = None, start: Sequence[float] | 
     params0_copy = {k: v.copy() for k, v in params.items()}
     trace = Trace(key, convention, runner.rule, used_args, dict(runner.hyper), params0_copy, problem,
                   prob.value(params) if prob else None)
-    for i in range(n):
-        g = prob.gradients(params) if prob else {k: np.array(grads[i][k], dtype=np.float64) for k in params}
-        before = {k: {"W": params[k].copy()} for k in params}
-        logs, outs = runner.step(params, g)
-        trace.records.append(StepRecord(i + 1, g, before, logs, outs, prob.value(params) if prob else None))
+    if diverge_above is None:
+        for i in range(n):
+            g = prob.gradients(params) if prob else {k: np.array(grads[i][k], dtype=np.float64) for k in params}
+            before = {k: {"W": params[k].copy()} for k in params}
+            logs, outs = runner.step(params, g)
+            trace.records.append(StepRecord(i + 1, g, before, logs, outs, prob.value(params) if prob else None))
+        return trace
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for i in range(n):
+            g = prob.gradients(params) if prob else {k: np.array(grads[i][k], dtype=np.float64) for k in params}
+            before = {k: {"W": params[k].copy()} for k in params}
+            logs, outs = runner.step(params, g)
+            trace.records.append(StepRecord(i + 1, g, before, logs, outs, _loss(prob, params) if prob else None))
+            if any(not np.all(np.abs(w) <= diverge_above) for w in params.values()):  # also true for nan
+                trace.diverged = i + 1
+                break
     return trace
+
+
+def _loss(prob: P.Problem, params: dict[str, np.ndarray]) -> float:
+    """The problem's loss, ``inf`` where Python's float arithmetic overflows."""
+    try:
+        return prob.value(params)
+    except OverflowError:
+        return float("inf")

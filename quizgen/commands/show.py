@@ -1,11 +1,18 @@
 """``quizgen show momentum --problem bowl --start -75,-10 --lr 0.1 --steps 3``: the step table
-in the terminal, with the rule and each step's substituted numbers."""
+in the terminal, with the rule and each step's substituted numbers.
+
+Every number given (``--start``, ``--grads``, ``--w0``, ``--lr``, ``--set``) must be finite; at most
+:data:`MAX_STEPS` steps. A run that diverges is shown up to the step where a parameter passes
+:data:`DIVERGED` (or overflows), followed by 「発散しました（ステップ k で |W| > 1e+12）」.
+"""
 
 from __future__ import annotations
 
 import argparse
 import inspect
+import math
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -14,14 +21,24 @@ import optimizers
 from .. import formulas, textmath
 from ..trace import run as run_trace
 
+MAX_STEPS = 1000  # steps shown (a table row and a line per assignment each)
+DIVERGED = 1e12  # |W| beyond this ends the run as diverged
+
 
 def _floats(text: str, what: str, n: int | None = None) -> list[float]:
+    """Comma-separated finite numbers (``n`` of them if given); one clear error otherwise."""
+    items = text.replace("，", ",").split(",")
     try:
-        values = [float(v) for v in text.replace("，", ",").split(",") if v.strip()]
+        values = [float(v) for v in items if v.strip()]
     except ValueError:
         raise ValueError(f"{what} must be comma-separated numbers, got {text!r}") from None
+    if not values or len(values) != len(items):
+        raise ValueError(f"{what} must be comma-separated numbers with none left empty, got {text!r}")
     if n is not None and len(values) != n:
-        raise ValueError(f"{what} needs {n} numbers, got {text!r}")
+        raise ValueError(f"{what} needs {n} number{'s' if n > 1 else ''}, got {text!r}")
+    bad = [v for v in values if v != v or v in (float("inf"), float("-inf"))]
+    if bad:
+        raise ValueError(f"{what} must be finite numbers, got {text!r}")
     return values
 
 
@@ -34,8 +51,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--start", default="-75,-10", help="start point x,y (default -75,-10)")
     p.add_argument("--grads", help="instead of a problem: gradient per step for a scalar W, e.g. 1.0,0.5,-0.2")
     p.add_argument("--w0", default="0", help="with --grads: the initial W (default 0)")
-    p.add_argument("--steps", type=int, default=3, help="number of steps (default 3)")
-    p.add_argument("--lr", type=float, help="learning rate (default: the class's)")
+    p.add_argument("--steps", type=int, default=3, help=f"number of steps, 1 to {MAX_STEPS} (default 3)")
+    p.add_argument("--lr", help="learning rate (default: the class's)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="another constructor argument, e.g. --set momentum=0.5 (repeatable)")
     p.add_argument("--convention", default="textbook", choices=("textbook", "pytorch", "paper"))
@@ -44,11 +61,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     module = optimizers.get(args.optimizer)
-    if args.steps < 1:
-        raise ValueError(f"--steps must be >= 1, got {args.steps}")
+    if not 1 <= args.steps <= MAX_STEPS:
+        raise ValueError(f"--steps must be between 1 and {MAX_STEPS}, got {args.steps}")
     kwargs: dict[str, float] = {}
     if args.lr is not None:
-        kwargs["lr"] = args.lr
+        kwargs["lr"] = _floats(args.lr, "--lr", 1)[0]
     for item in args.set:
         name, sep, value = item.partition("=")
         if not sep:
@@ -58,15 +75,31 @@ def run(args: argparse.Namespace) -> int:
         accepted = inspect.signature(module.INFO.cls.__init__).parameters
         if "lr" not in accepted:
             raise ValueError(f"{module.INFO.cls.__name__} has no learning rate (lr); drop --lr")
-    if args.grads:
+    if args.grads is not None:
         grads = [{"W": [g]} for g in _floats(args.grads, "--grads")]
+        if len(grads) > MAX_STEPS:
+            raise ValueError(f"--grads: at most {MAX_STEPS} gradients, got {len(grads)}")
         trace = run_trace(module.INFO.key, grads=grads, params0={"W": [_floats(args.w0, "--w0", 1)[0]]},
-                          steps=min(args.steps, len(grads)), convention=args.convention, **kwargs)
+                          steps=min(args.steps, len(grads)), convention=args.convention, diverge_above=DIVERGED,
+                          **kwargs)
     else:
         trace = run_trace(module.INFO.key, problem=args.problem, start=_floats(args.start, "--start", 2),
-                          steps=args.steps, convention=args.convention, **kwargs)
-    render(trace, Console())
+                          steps=args.steps, convention=args.convention, diverge_above=DIVERGED, **kwargs)
+    console = Console()
+    render(trace, console)
+    if trace.diverged is not None:
+        console.print(diverged_text(trace), highlight=False)
     return 0
+
+
+def diverged_text(trace) -> str:
+    """「発散しました（ステップ k で |W| > 1e+12）」, or 「… |W| が inf」 when W overflowed."""
+    k = trace.diverged
+    values = [float(v) for r in trace.records[k - 1].after.values() for v in np.asarray(r["W"]).reshape(-1)]
+    if all(math.isfinite(v) for v in values):
+        return f"発散しました（ステップ {k} で |W| > {DIVERGED:.0e}）。以降は表示しません。"
+    worst = "nan" if any(math.isnan(v) for v in values) else "inf"
+    return f"発散しました（ステップ {k} で |W| が {worst} になりました）。以降は表示しません。"
 
 
 def render(trace, console: Console) -> None:
