@@ -176,13 +176,13 @@ def test_rule_is_executable_with_sympy_exact_values():
 def test_cli_show_prints_the_worked_steps(capsys):
     assert cli_main(["show", "momentum", "--problem", "bowl", "--start", "-75,-10", "--lr", "0.1", "--steps", "3"]) == 0
     out = capsys.readouterr().out
-    assert "v_1 = α v - η g = 0.9 × 0 - 0.1 × (-150) = 15" in out
-    assert "W_3 = W + v = (-34.5) + 29.85 = -4.65" in out
+    assert "v₁ = αv - ηg = 0.9 × 0 - 0.1 × (-150) = 15" in out
+    assert "W₃ = W + v = (-34.5) + 29.85 = -4.65" in out
 
 
 @pytest.mark.parametrize("argv,needle", [
     (["show", "nosuch"], "unknown optimizer 'nosuch'"),
-    (["show", "momentum", "--steps", "0"], "--steps must be >= 1"),
+    (["show", "momentum", "--steps", "0"], "--steps must be between 1 and 1000"),
     (["show", "momentum", "--start", "1"], "--start needs 2 numbers"),
     (["show", "sgd", "--set", "lr"], "--set expects NAME=VALUE"),
 ])
