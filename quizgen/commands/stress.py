@@ -135,16 +135,18 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--start", type=int, default=0, help="first seed (default 0)")
     p.add_argument("--optimizer", help="restrict to one optimizer")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="another family option")
-    p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--jobs", default="1", help="worker processes, 1 to the machine's cores (default 1)")
     return p
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..jobs import check_jobs
     from .questions import parse_sets
 
     families.get(args.family)
     if args.seeds < 1:
         raise ValueError(f"--seeds must be >= 1, got {args.seeds}")
+    args.jobs = check_jobs(args.jobs)
     options = parse_sets(args.set)
     if args.optimizer:
         options["optimizer"] = args.optimizer
@@ -156,7 +158,11 @@ def run(args: argparse.Namespace) -> int:
     positions: Counter = Counter()
     done = 0
     if args.jobs > 1:
-        with ProcessPoolExecutor(args.jobs) as pool:
+        from multiprocessing import get_context
+
+        from ..procs import pool_options
+
+        with ProcessPoolExecutor(args.jobs, **pool_options(get_context())) as pool:
             results = pool.map(_chunk, chunks)
             for b, p, n in results:
                 bad.update(b)

@@ -116,9 +116,12 @@ def build_entry(spec: S.QuizSpec, root: Path, cache_dir: Path | None, katex: Any
 _worker: dict[str, Any] = {}
 
 
-def _worker_init(root: str) -> None:
+def _worker_init(root: str, parent: int) -> None:
     import sys
 
+    from ..procs import die_with_parent
+
+    die_with_parent(parent)
     if root not in sys.path:
         sys.path.insert(0, root)
     from ..site.katex import shared
@@ -148,7 +151,9 @@ def ensure(specs: list[S.QuizSpec], root: Path, cache_dir: Path | None, *, jobs:
     if parent_process() is not None:  # a worker of SiteBuilder.prerender: the other pages are its siblings' work
         jobs = 1
     t0 = time.perf_counter()
-    jobs = jobs or int(os.environ.get("QUIZ_JOBS", "0") or 0) or os.cpu_count() or 1
+    from ..jobs import default_jobs
+
+    jobs = jobs or default_jobs(os.environ.get("QUIZ_JOBS"), "QUIZ_JOBS")
     notes: list[str] = []
     if cache_dir is None or jobs <= 1 or len(missing) == 1:
         # this process's KaTeX checker (not the site's renderer: its formula table would grow by every variant's
@@ -162,7 +167,7 @@ def ensure(specs: list[S.QuizSpec], root: Path, cache_dir: Path | None, *, jobs:
         missing.sort(key=_cost, reverse=True)
         ctx = get_context("fork")  # as SiteBuilder.prerender: no re-import of __main__, workers start at once
         with ProcessPoolExecutor(max_workers=min(jobs, len(missing)), mp_context=ctx, initializer=_worker_init,
-                                 initargs=(str(root),)) as ex:
+                                 initargs=(str(root), os.getpid())) as ex:
             futures = [ex.submit(_worker_build, s, str(root), str(cache_dir)) for s in missing]
             for f in futures:
                 _, _, _, n = f.result()

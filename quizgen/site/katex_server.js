@@ -5,6 +5,8 @@
 // With "check": true the formulas are only checked (KaTeX builds the MathML alone, the cheap part) and every
 // html is "": the quiz widget draws them in the browser with the same KaTeX.
 // argv[2]: the project root whose node_modules holds the pinned katex (package-lock.json).
+// It ends when its stdin closes or its parent ends (checked every half second), so no server outlives the build
+// that started it, even one killed with SIGKILL.
 "use strict";
 const path = require("path");
 const readline = require("readline");
@@ -12,7 +14,10 @@ const readline = require("readline");
 const root = process.argv[2] || process.cwd();
 const katex = require(path.join(root, "node_modules", "katex"));
 
+const parent = process.ppid;
+setInterval(() => { if (process.ppid !== parent) process.exit(0); }, 500).unref();
 const rl = readline.createInterface({ input: process.stdin, terminal: false });
+rl.on("close", () => process.exit(0));
 process.stdout.write(JSON.stringify({ ready: true, version: katex.version }) + "\n");
 
 rl.on("line", (line) => {

@@ -188,8 +188,10 @@ class SiteBuilder:
         for src, text in todo:
             (quiz if QUIZ_CALL.search(text) else other).append((_page_cost(text), src, text))
         lanes, loads = _plan(quiz, other, workers, TRAINING_COST if needs_training else 0.0)
+        from ..procs import pool_options
+
         ctx = multiprocessing.get_context("fork")
-        pools = [ProcessPoolExecutor(1, mp_context=ctx) for _ in lanes]
+        pools = [ProcessPoolExecutor(1, **pool_options(ctx)) for _ in lanes]  # workers die with this process
         try:
             futures = []
             for pool, lane in zip(pools, lanes):
