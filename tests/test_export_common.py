@@ -4,7 +4,6 @@ errors and atomic writes, the HTML rendering of Markdown and math."""
 from __future__ import annotations
 
 import html
-import os
 import random
 from html.parser import HTMLParser
 
@@ -13,7 +12,7 @@ import pytest
 import quizgen
 from quizgen import seeds
 from quizgen.cli import main as cli_main
-from quizgen.export import check_target, render, select, write_atomic
+from quizgen.export import render, select
 from quizgen.question import Answer, Choice, Figure, Question, SolutionStep
 from quizgen.trace import run
 
@@ -219,6 +218,9 @@ def test_selection_with_optimizers_asks_each_listed_optimizer():
 @pytest.mark.parametrize("argv, message", [
     (["moodle", "--families", "nope"], "unknown family 'nope'"),
     (["anki", "--variants", "0"], "--variants must be"),
+    (["jsonl", "--variants", "1001"], "--variants must be a whole number between 1 and 1000"),
+    (["jsonl", "--variants", "1000", "--optimizers", "adam", "sgd", "momentum", "rmsprop"],
+     "would hold 24,000 questions, at most 20,000"),
     (["jsonl", "--seed", "x"], "seed must be a whole number"),
     (["json", "--optimizers", "adamx"], "unknown optimizer"),
     (["anki", "--timestamp", "soon"], "timestamp"),
@@ -247,37 +249,16 @@ def test_anki_refuses_stdout(capsys):
     assert "binary" in capsys.readouterr().err
 
 
-def test_atomic_write_replaces_whole_and_leaves_no_temp(tmp_path):
-    target = tmp_path / "x.json"
-    target.write_text("old")
-    write_atomic(str(target), b"new")
-    assert target.read_bytes() == b"new"
-    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
-    mode = os.stat(target).st_mode & 0o777
-    assert mode & 0o044  # readable by others like any file the user writes (not mkstemp's 0600)
-
-
-def test_atomic_write_failure_leaves_old_file(tmp_path, monkeypatch):
-    target = tmp_path / "x.json"
-    target.write_text("old")
-
-    def boom(src, dst):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(os, "replace", boom)
-    with pytest.raises(OSError, match="disk full"):
-        write_atomic(str(target), b"new")
-    assert target.read_text() == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
-
-
-def test_check_target_messages(tmp_path):
-    with pytest.raises(FileNotFoundError, match="does not exist"):
-        check_target(str(tmp_path / "no" / "x"))
-    with pytest.raises(IsADirectoryError):
-        check_target(str(tmp_path))
-
-
 def test_hostile_math_keeps_its_braces_and_is_escaped():
     out = render.md(hostile_question().stem)
     assert r"\(\hat{m}_t &lt; m_t \&amp; \{x\}\)" in out
+
+
+@pytest.mark.parametrize("families", [["steps", "code_blank"], ["steps,code_blank"], ["steps, code_blank"],
+                                      ["steps，code_blank"], ["steps", "code_blank,steps"]])
+def test_families_as_words_or_comma_lists(tmp_path, capsys, families):
+    out = tmp_path / "q.jsonl"
+    assert cli_main(["export", "jsonl", "--families", *families, "--variants", "1", "-q", "--out", str(out)]) == 0
+    assert [line.split('"family": "')[1].split('"')[0] for line in out.read_text().splitlines()] == \
+        ["steps", "code_blank"]
+    assert select.split_list(["adam", "sgd,rmsprop"]) == ["adam", "sgd", "rmsprop"]

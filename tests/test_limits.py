@@ -33,3 +33,40 @@ def test_quiz_pools_read_quiz_jobs_with_the_same_rule(monkeypatch, tmp_path):
     spec = specs.all_specs(2)[:2]
     with pytest.raises(ValueError, match="QUIZ_JOBS must be between 1 and"):
         site.ensure(spec, tmp_path, tmp_path / "cache")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["questions", "--family", "steps", "--count", "10000000"], "--count must be between 1 and 10000, got 10000000"),
+    (["export", "jsonl", "--variants", "10000000", "--out", "x.jsonl"], "--variants must be a whole number between"),
+])
+def test_size_caps_are_one_line_errors(capsys, argv, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_questions_json_is_streamed_valid_json(capsys):
+    import json
+
+    assert main(["questions", "--family", "steps", "--count", "3", "--format", "json", "--no-solution"]) == 0
+    assert [q["id"] for q in json.loads(capsys.readouterr().out)] == ["steps-0", "steps-1", "steps-2"]
+
+
+def _parsers(parser):
+    import argparse
+
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _parsers(sub)
+
+
+def test_no_help_text_shows_a_doubled_percent_sign():
+    from quizgen.cli import build_parser
+
+    helps = {p.prog: p.format_help() for p in _parsers(build_parser())}
+    assert "quizgen export moodle" in helps
+    assert not [prog for prog, text in helps.items() if "%%" in text]

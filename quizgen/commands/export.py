@@ -5,8 +5,9 @@ per family and optimizer), ``--seed S``; the seed of variant ``i`` is
 ``seeds.derive("export", S, family, i)`` (``…, family, optimizer, i`` with ``--optimizers``) and every
 question shows its own id and seed. See :mod:`quizgen.export.select`.
 
-The file is written atomically (a temporary file beside it, then ``os.replace``); bad input (an unknown
-family, ``--variants 0``, an unwritable ``--out``) ends with one error line and writes nothing.
+The file is written by :mod:`quizgen.outfile` (atomically; through a named pipe or device; a symbolic link's
+target replaced); bad input (an unknown family, ``--variants 0``, an unwritable or empty ``--out``) ends with
+one error line and writes nothing. JSON and JSON Lines are written as the questions are generated.
 """
 
 from __future__ import annotations
@@ -15,18 +16,21 @@ import argparse
 import sys
 
 from .. import export as X
+from .. import outfile
 from ..export import select
 
 
 def _common() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--families", default=None, metavar="F,F,…",
-                   help="question families, comma-separated (default: all)")
-    p.add_argument("--optimizers", default=None, metavar="O,O,…",
-                   help="only these optimizers: families that take an optimizer are asked once per optimizer; "
-                        "the others keep the variants about a listed optimizer (default: any)")
+    p.add_argument("--families", nargs="+", default=None, metavar="NAME",
+                   help="question families, separate words or a comma list: steps code_blank or steps,code_blank "
+                        "(default: all)")
+    p.add_argument("--optimizers", nargs="+", default=None, metavar="NAME",
+                   help="only these optimizers (words or a comma list): families that take an optimizer are asked "
+                        "once per optimizer; the others keep the variants about a listed optimizer (default: any)")
     p.add_argument("--variants", type=int, default=3, metavar="N",
-                   help="variants per family (per family and optimizer with --optimizers); default 3")
+                   help=f"variants per family (per family and optimizer with --optimizers), 1 to "
+                        f"{select.MAX_VARIANTS}; at most {select.MAX_QUESTIONS:,} questions in all; default 3")
     p.add_argument("--seed", default="0", metavar="S", help="the export's seed (default 0); every question "
                    "gets seeds.derive('export', S, family, i)")
     p.add_argument("--lang", choices=("ja", "en"), default=None,
@@ -49,7 +53,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     fmt = p.add_subparsers(dest="format", required=True, metavar="FORMAT")
     common = _common()
     m = fmt.add_parser("moodle", parents=[common], help="Moodle XML (one category per optimizer)",
-                       description="Moodle XML: numerical questions with the named mistakes' values as 0%% "
+                       description="Moodle XML: numerical questions with the named mistakes' values as 0% "
                                    "answers with feedback, multichoice questions with feedback per answer, the "
                                    "worked solution as general feedback. Import with 'Get category from file'.")
     _images(m)
@@ -62,7 +66,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     _images(a)
     a.add_argument("--formulas", action=argparse.BooleanOptionalAction, default=True,
                    help="include the formula cards (default: yes)")
-    a.add_argument("--conventions", default="textbook", metavar="C,C,…",
+    a.add_argument("--conventions", nargs="+", default=["textbook"], metavar="C",
                    help="formula cards for these rule forms: textbook, pytorch, paper, or all (default textbook)")
     a.add_argument("--timestamp", default=None, metavar="SECONDS",
                    help="time stamp of every note and card (default: $SOURCE_DATE_EPOCH, else 2026-01-01); "
@@ -72,7 +76,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-def _conventions(text: str) -> tuple[str, ...] | None:
+def _conventions(text: str | list[str]) -> tuple[str, ...] | None:
     items = select.split_list(text)
     if items is None:
         return None
@@ -88,8 +92,7 @@ def run(args: argparse.Namespace) -> int:
     to_stdout = args.out == "-"
     if to_stdout and args.format == "anki":
         raise ValueError("an Anki deck is binary: give --out FILE.apkg")
-    if not to_stdout:
-        X.check_target(args.out)
+    target = None if to_stdout else outfile.check(args.out)
     options: dict = {}
     if args.format == "anki":
         from ..export import anki
@@ -105,20 +108,26 @@ def run(args: argparse.Namespace) -> int:
                 raise ValueError("--category must not be empty")
             options["root"] = args.category.strip()
 
-    questions = select.questions(sel)
-    data = X.export(args.format, questions, **options)
+    listed: list[tuple[str, int, str, str]] = []  # what was exported, for the summary (not the questions)
+
+    def generated():
+        for q in select.iter_questions(sel):
+            listed.append((q.id, q.seed, q.family, select.optimizer_of(q) or "-"))
+            yield q
+
+    data = X.chunks(args.format, generated(), **options)
     report = sys.stderr if to_stdout else sys.stdout
     if to_stdout:
-        sys.stdout.buffer.write(data)
+        for chunk in data:
+            sys.stdout.buffer.write(chunk)
         sys.stdout.flush()
     else:
-        X.write_atomic(args.out, data)
+        outfile.write(target, data)
     extra = f" + {len(options['formulas'])} formula cards" if options.get("formulas") else ""
     where = "standard output" if to_stdout else args.out
-    print(f"quizgen export {args.format}: {len(questions)} questions{extra} → {where} ({sel.describe()})",
+    print(f"quizgen export {args.format}: {len(listed)} questions{extra} → {where} ({sel.describe()})",
           file=report)
     if not args.quiet:
-        for q in questions:
-            print(f"  {q.id}\tseed={q.seed}\tfamily={q.family}\toptimizer={select.optimizer_of(q) or '-'}",
-                  file=report)
+        for qid, seed, family, opt in listed:
+            print(f"  {qid}\tseed={seed}\tfamily={family}\toptimizer={opt}", file=report)
     return 0

@@ -1,18 +1,20 @@
 """``quizgen questions --family steps --seed 1 --count 3``: generate questions and print them.
 
 Seeds: ``--count N`` gives the questions of seeds S, S+1, …, S+N−1 (consecutive, so any one of
-them can be rebuilt alone with ``--seed S+i --count 1``). Family options go with ``--set NAME=VALUE``
+them can be rebuilt alone with ``--seed S+i --count 1``), at most :data:`MAX_COUNT`; every format is
+printed as the questions are generated. Family options go with ``--set NAME=VALUE``
 (``--optimizer`` and ``--steps`` are shortcuts).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from .. import engine, families
 from ._render import print_question
+
+MAX_COUNT = 10000
 
 
 def parse_sets(items: list[str]) -> dict[str, str]:
@@ -30,7 +32,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        description="Generate questions of one family. --count N gives seeds S, S+1, …, S+N-1.")
     p.add_argument("--family", required=True, help=f"one of: {', '.join(families.NAMES)}")
     p.add_argument("--seed", default="0", help="first seed (default 0)")
-    p.add_argument("--count", type=int, default=1, help="number of questions (default 1)")
+    p.add_argument("--count", type=int, default=1, help=f"number of questions, 1 to {MAX_COUNT} (default 1)")
     p.add_argument("--optimizer", help="restrict to one optimizer (families that take it)")
     p.add_argument("--steps", help="number of updates (numeric families)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -47,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
         options["optimizer"] = args.optimizer
     if args.steps is not None:
         options["steps"] = args.steps
+    if args.count > MAX_COUNT:
+        raise ValueError(f"--count must be between 1 and {MAX_COUNT}, got {args.count}")
     seeds = engine.seeds_for(args.seed, args.count)
     families.get(args.family)  # unknown family: one clear line before any work
     questions = (engine.generate(args.family, s, lang=args.lang, render=not args.no_solution, **options)
@@ -55,8 +59,10 @@ def run(args: argparse.Namespace) -> int:
         for q in questions:
             sys.stdout.write(q.to_json() + "\n")
     elif args.format == "json":
-        sys.stdout.write(json.dumps([q.to_dict() for q in questions], ensure_ascii=False, indent=2,
-                                    allow_nan=False) + "\n")
+        from ..export.jsonl import json_chunks
+
+        for text in json_chunks(questions, check=False):
+            sys.stdout.write(text)
     else:
         for i, q in enumerate(questions):
             print_question(q, number=i + 1)

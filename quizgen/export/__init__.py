@@ -2,15 +2,14 @@
 
 Every driver only renders :class:`~quizgen.question.Question` objects (and, for Anki's formula cards,
 the sympy rules of :mod:`optimizers`); none computes an answer. ``export(fmt, questions, ...)`` returns
-the file's bytes; :func:`write_atomic` puts them in place (a temporary file in the same directory, then
-``os.replace``), so a failed export leaves nothing behind and never a half-written file.
+the file's bytes and ``chunks(fmt, questions, ...)`` the same bytes in pieces (JSON and JSON Lines as each
+question is generated); :func:`quizgen.outfile.write` puts them in place (atomically for a file, through a
+pipe or device), so a failed export leaves nothing behind and never a half-written file.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..question import Question
@@ -33,36 +32,14 @@ def export(fmt: str, questions: Sequence[Question], **options: Any) -> bytes:
     raise ValueError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
 
 
-def check_target(path: str) -> str:
-    """Fail early (``OSError``, one line) when ``path`` cannot be written; returns its absolute form."""
-    target = os.path.abspath(path)
-    folder = os.path.dirname(target)
-    if os.path.isdir(target):
-        raise IsADirectoryError(f"cannot write {path}: it is a directory")
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"cannot write {path}: directory {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise PermissionError(f"cannot write {path}: directory {folder} is not writable")
-    return target
+def chunks(fmt: str, questions: Iterable[Question], **options: Any) -> Iterator[bytes]:
+    """The bytes of :func:`export` in pieces: JSON and JSON Lines one question at a time (``questions`` may be a
+    generator, consumed as the pieces are written); Moodle and Anki need every question first."""
+    if fmt in ("json", "jsonl"):
+        from . import jsonl
 
-
-def write_atomic(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same directory and ``os.replace``."""
-    target = check_target(path)
-    folder, name = os.path.split(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+        pieces = jsonl.jsonl_chunks(questions) if fmt == "jsonl" else jsonl.json_chunks(questions)
+        for text in pieces:
+            yield text.encode("utf-8")
+        return
+    yield export(fmt, list(questions), **options)

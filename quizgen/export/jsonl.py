@@ -11,7 +11,7 @@ file) before anything is written; a question that does not fit is an error namin
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -45,21 +45,36 @@ def validate(obj: dict[str, Any]) -> None:
         raise ValueError(f"question {qid}: does not fit the schema at {where}: {e.message}{more}")
 
 
-def _dicts(questions: Iterable[Question]) -> list[dict[str, Any]]:
-    out = []
+def _dicts(questions: Iterable[Question], check: bool = True) -> Iterator[dict[str, Any]]:
     for q in questions:
         d = json.loads(q.to_json())  # exactly what gets written (tuples → lists, no NaN)
-        validate(d)
-        out.append(d)
-    return out
+        if check:
+            validate(d)
+        yield d
+
+
+def jsonl_chunks(questions: Iterable[Question]) -> Iterator[str]:
+    """One line per question, each validated and yielded as soon as it is made."""
+    for d in _dicts(questions):
+        yield json.dumps(d, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def json_chunks(questions: Iterable[Question], check: bool = True) -> Iterator[str]:
+    """The text of ``json.dumps(list, indent=2)`` one element at a time (``check``: validate each first)."""
+    first = True
+    for d in _dicts(questions, check):
+        item = json.dumps(d, ensure_ascii=False, allow_nan=False, indent=2).replace("\n", "\n  ")
+        yield ("[\n  " if first else ",\n  ") + item
+        first = False
+    yield "[]\n" if first else "\n]\n"
 
 
 def jsonl(questions: Iterable[Question]) -> str:
-    return "".join(json.dumps(d, ensure_ascii=False, allow_nan=False) + "\n" for d in _dicts(questions))
+    return "".join(jsonl_chunks(questions))
 
 
 def json_array(questions: Iterable[Question]) -> str:
-    return json.dumps(_dicts(questions), ensure_ascii=False, allow_nan=False, indent=2) + "\n"
+    return "".join(json_chunks(questions))
 
 
 def read_jsonl(text: str) -> list[Question]:

@@ -2,8 +2,10 @@
 
 Selection rule (the same for every format):
 
-* ``families``: the question families to draw from (default: all, in the engine's order).
-* ``variants``: how many variants *per family* (and, with ``optimizers``, per family *and* optimizer).
+* ``families``: the question families to draw from (default: all, in the engine's order), as separate
+  words or comma lists (``steps code_blank``, ``steps,code_blank``).
+* ``variants``: how many variants *per family* (and, with ``optimizers``, per family *and* optimizer), at
+  most :data:`MAX_VARIANTS`; an export holds at most :data:`MAX_QUESTIONS` questions.
 * ``optimizers``: without it, each family picks its optimizer from the seed (as on the site). With it,
   families that take an ``optimizer`` option (today all of them) are asked once per listed optimizer; a
   family that does not would keep only the variants whose ``tags["optimizer"]`` is listed, drawn from the
@@ -15,8 +17,8 @@ Selection rule (the same for every format):
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +28,8 @@ from ..question import Question, optimizer_of
 
 #: what a user may type for "everything"
 ALL = ("all", "*")
+MAX_VARIANTS = 1000  # per family (and optimizer)
+MAX_QUESTIONS = 20000  # per export (Moodle and Anki hold them all in memory; JSON Lines is written as generated)
 
 
 def family_names() -> list[str]:
@@ -50,11 +54,12 @@ def generate(family: str, seed: int, **options: Any) -> Question:
 
 
 def split_list(text: str | Sequence[str] | None) -> list[str] | None:
-    """``"steps, choice"`` or ``["steps", "choice"]`` → ``["steps", "choice"]``; ``None``/``all`` → ``None``."""
+    """Names as separate words and/or comma lists: ``"steps, choice"``, ``["steps", "choice"]`` and
+    ``["steps,choice"]`` → ``["steps", "choice"]`` (，and 、 count as commas); ``None``/``all`` → ``None``."""
     if text is None:
         return None
-    items = text.replace("，", ",").split(",") if isinstance(text, str) else list(text)
-    out = [s.strip() for s in items if s and s.strip()]
+    items = [text] if isinstance(text, str) else list(text)
+    out = [s for item in items for s in re.split(r"[,，、\s]+", str(item)) if s]
     if not out:
         raise ValueError("an empty list was given")
     if any(s.lower() in ALL for s in out):
@@ -80,8 +85,8 @@ def make_selection(families: Iterable[str] | str | None, variants: int, seed: ob
                    optimizers: Iterable[str] | str | None = None, lang: str | None = None) -> Selection:
     """Validate the user's choice (one clear ``ValueError`` for anything wrong)."""
     seed = seeds.check_seed(seed)
-    if isinstance(variants, bool) or not isinstance(variants, int) or variants < 1:
-        raise ValueError(f"--variants must be a whole number >= 1, got {variants!r}")
+    if isinstance(variants, bool) or not isinstance(variants, int) or not 1 <= variants <= MAX_VARIANTS:
+        raise ValueError(f"--variants must be a whole number between 1 and {MAX_VARIANTS}, got {variants!r}")
     wanted = split_list(families)
     fams = family_names() if wanted is None else list(dict.fromkeys(family_key(f) for f in wanted))
     opts = split_list(optimizers)
@@ -90,27 +95,41 @@ def make_selection(families: Iterable[str] | str | None, variants: int, seed: ob
         opts = list(dict.fromkeys(O.get(o).INFO.key for o in opts))  # ValueError names the unknown one
     if lang is not None and lang not in ("ja", "en"):
         raise ValueError(f"--lang must be ja or en, got {lang!r}")
-    return Selection(tuple(fams), variants, seed, tuple(opts) if opts else None, lang)
+    sel = Selection(tuple(fams), variants, seed, tuple(opts) if opts else None, lang)
+    total = sum(variants * (len(opts) if opts and takes_optimizer(f) else 1) for f in fams)
+    if total > MAX_QUESTIONS:
+        raise ValueError(f"this export would hold {total:,} questions, at most {MAX_QUESTIONS:,}: lower --variants "
+                         "or list fewer families or optimizers")
+    return sel
 
 
-def questions(sel: Selection) -> list[Question]:
-    """Generate the selection's questions, in a fixed order (family, [optimizer,] variant)."""
-    out: list[Question] = []
+def iter_questions(sel: Selection) -> Iterator[Question]:
+    """The selection's questions, generated one at a time in a fixed order (family, [optimizer,] variant)."""
     extra: dict[str, Any] = {"lang": sel.lang} if sel.lang else {}
+    ids: set[str] = set()
+
+    def fresh(q: Question) -> Question:
+        if q.id in ids:
+            raise ValueError(f"two questions share an id: {q.id}")
+        ids.add(q.id)
+        return q
+
     for family in sel.families:
         if sel.optimizers is None:
-            out += [generate(family, seeds.derive("export", sel.seed, family, i), **extra)
-                    for i in range(sel.variants)]
+            for i in range(sel.variants):
+                yield fresh(generate(family, seeds.derive("export", sel.seed, family, i), **extra))
         elif takes_optimizer(family):
             for opt in sel.optimizers:
-                out += [generate(family, seeds.derive("export", sel.seed, family, opt, i), optimizer=opt, **extra)
-                        for i in range(sel.variants)]
+                for i in range(sel.variants):
+                    yield fresh(generate(family, seeds.derive("export", sel.seed, family, opt, i), optimizer=opt,
+                                         **extra))
         else:
             for i in range(sel.variants):
                 q = generate(family, seeds.derive("export", sel.seed, family, i), **extra)
                 if optimizer_of(q) in sel.optimizers:
-                    out.append(q)
-    dup = sorted(i for i, n in Counter(q.id for q in out).items() if n > 1)
-    if dup:
-        raise ValueError(f"two questions share an id: {', '.join(dup)}")
-    return out
+                    yield fresh(q)
+
+
+def questions(sel: Selection) -> list[Question]:
+    """The selection's questions as a list (see :func:`iter_questions`)."""
+    return list(iter_questions(sel))

@@ -23,7 +23,6 @@ import multiprocessing
 import os
 import posixpath
 import re
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import Any
 
 import jinja2
 
+from .. import outfile
 from . import katex
 from .cache import FileCache, digest, file_digest
 
@@ -396,16 +396,16 @@ class SiteBuilder:
                 text = path.read_text(encoding="utf-8")
                 body = body_of(text)
                 page = self.render_page(rel, body)
-                target.write_text(text[:len(text) - len(body)] + page.markdown, encoding="utf-8")
+                outfile.write(target, (text[:len(text) - len(body)] + page.markdown).encode("utf-8"))
                 counts["pages"] += 1
                 for uri, data in page.assets.items():
                     if uri not in written:
                         (out / uri).parent.mkdir(parents=True, exist_ok=True)
-                        (out / uri).write_bytes(data)
+                        outfile.write(out / uri, data)
                         written.add(uri)
                         counts["generated"] += 1
             else:
-                shutil.copyfile(path, target)
+                outfile.write(target, path.read_bytes())
                 counts["files"] += 1
         if katex_assets:
             katex.copy_assets(self.root, out / "assets" / "katex", script=True)
