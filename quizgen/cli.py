@@ -44,9 +44,11 @@ def _join_negative_values(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(_join_negative_values(list(sys.argv[1:] if argv is None else argv)))
+    from .fonts import FontError
+
     try:
         return int(args._run(args) or 0)
-    except (ValueError, TypeError, KeyError, OSError) as e:
+    except (ValueError, TypeError, KeyError, OSError, FontError) as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"quizgen {args.command}: error: {msg}", file=sys.stderr)
         return 2

@@ -28,6 +28,22 @@ class OutputError(OSError):
         return str(self.args[0]) if self.args else ""
 
 
+class _Failed(Exception):
+    """An error of whatever produced the data (not of writing it): raised again as it was."""
+
+
+def _copy(chunks: Iterable[bytes], f) -> None:
+    it = iter(chunks)
+    while True:
+        try:
+            chunk = next(it)
+        except StopIteration:
+            return
+        except Exception as e:
+            raise _Failed(e) from e
+        f.write(chunk)
+
+
 @dataclass(frozen=True)
 class Target:
     typed: str  # the path as the user gave it
@@ -75,8 +91,9 @@ def write(path: object, data: bytes | Iterable[bytes], what: str = "--out") -> N
     if target.stream:
         try:
             with open(target.real, "wb") as f:
-                for chunk in chunks:
-                    f.write(chunk)
+                _copy(chunks, f)
+        except _Failed as e:
+            raise e.args[0] from None
         except OSError as e:
             raise OutputError(f"cannot write {target.typed}: {e.strerror or e}") from None
         return
@@ -87,8 +104,7 @@ def write(path: object, data: bytes | Iterable[bytes], what: str = "--out") -> N
         raise OutputError(f"cannot write {target.typed}: {e.strerror or e}") from None
     try:
         with os.fdopen(fd, "wb") as f:
-            for chunk in chunks:
-                f.write(chunk)
+            _copy(chunks, f)
             f.flush()
             os.fsync(f.fileno())
         if target.mode is not None:
@@ -104,6 +120,8 @@ def write(path: object, data: bytes | Iterable[bytes], what: str = "--out") -> N
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(e, _Failed):
+            raise e.args[0] from None
         if isinstance(e, OSError) and not isinstance(e, OutputError):
             raise OutputError(f"cannot write {target.typed}: {e.strerror or e}") from None
         raise

@@ -30,6 +30,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from . import fonts  # noqa: E402
 from . import problems as P  # noqa: E402
 
 FONT = "Noto Sans CJK JP"
@@ -93,11 +94,12 @@ def _log_axis(ax, axis: str = "y") -> None:
 
 
 def _styled(fn: Callable[..., str]) -> Callable[..., str]:
-    """Run a public plot function entirely under the module's rc settings (fonts, hash salt)."""
+    """Run a public plot function entirely under the module's rc settings (fonts, hash salt), with the Japanese
+    font registered from its file and every glyph checked (quizgen/fonts.py)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> str:
-        with matplotlib.rc_context(RC):
+        with matplotlib.rc_context(RC), fonts.checked():  # the font from its file; a missing glyph is an error
             return fn(*args, **kwargs)
 
     return wrapper

@@ -178,3 +178,13 @@ def test_jsonl_is_written_as_it_is_generated(monkeypatch, tmp_path):
     assert main(["export", "jsonl", "--families", "steps", "--variants", "3", "-q",
                  "--out", str(tmp_path / "q.jsonl")]) == 0
     assert events[:4] == ["made", "written", "made", "written"]
+
+
+def test_an_error_of_what_makes_the_data_is_not_called_a_write_error(tmp_path):
+    def chunks():
+        yield b"x"
+        raise FileNotFoundError("the concept bank is missing")
+
+    with pytest.raises(FileNotFoundError, match="^the concept bank is missing$"):
+        outfile.write(str(tmp_path / "x.json"), chunks())
+    assert names(tmp_path) == []

@@ -84,7 +84,7 @@ def figure_svg(fig: Any, cache=None) -> str:
         return draw().decode("utf-8")
     from ..site.cache import digest, file_digest
 
-    key = digest("drill-figure", fig.kind, fig.data, file_digest(plots.__file__))
+    key = digest("drill-figure", fig.kind, fig.data, file_digest(plots.__file__), plots.fonts.identity())
     return cache.get_or_make(key, draw).decode("utf-8")
 
 

@@ -55,11 +55,12 @@ SOURCE_SUFFIXES = (".py", ".yaml", ".yml", ".html", ".css", ".js", ".j2")
 
 
 def _key(seed: int, count: int, lang: str, katex_css: str) -> str:
+    from ..fonts import identity
     from ..site.cache import digest
     from ..site.katex import katex_version
     from .builder import PROJECT_ROOT
 
-    return digest("site-drill", seed, count, lang, katex_css, code_digest(), katex_version(PROJECT_ROOT))
+    return digest("site-drill", seed, count, lang, katex_css, code_digest(), katex_version(PROJECT_ROOT), identity())
 
 
 def cached_sheets(seed: int, *, count: int = SITE_COUNT, lang: str = "ja", katex_css: str = SITE_KATEX_CSS,

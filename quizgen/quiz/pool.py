@@ -297,16 +297,18 @@ def collect_math(variants: list[dict[str, Any]], katex: Any, where: str = "") ->
 
 def render_version(root: Path | str | None = None) -> str:
     """Digest of what turns a Question into a rendered variant (not of what computes the Question): this
-    module, the Markdown renderer, the KaTeX renderer and version, the plots. A variant is cached under this
-    and the Question's JSON, so a code change that leaves a question unchanged does not render it again."""
+    module, the Markdown renderer, the KaTeX renderer and version, the plots and their font. A variant is cached
+    under this and the Question's JSON, so a code change that leaves a question unchanged does not render it again."""
     from ..site.katex import katex_version
     from ..site.render import project_root
 
     quizgen = Path(__file__).resolve().parents[1]
     files = [Path(__file__), Path(__file__).with_name("specs.py"), quizgen / "export" / "render.py",
              quizgen / "site" / "katex.py", quizgen / "site" / "katex_server.js", quizgen / "plots.py"]
+    from .. import fonts
+
     katex = katex_version(Path(root) if root else project_root())
-    return digest(file_digest(*[f for f in files if f.is_file()]), katex)
+    return digest(file_digest(*[f for f in files if f.is_file()]), katex, fonts.identity())
 
 
 def _renumbered(items: list[tuple[dict[str, Any], list[str]]]) -> tuple[list[dict[str, Any]], list[str]]:

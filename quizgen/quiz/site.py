@@ -86,7 +86,7 @@ def cached(spec: S.QuizSpec, cache_dir: Path | None) -> dict[str, Any] | None:
 def _svg_maker(cache_dir: Path | None):
     from .. import plots
 
-    version = file_digest(plots.__file__) + plots.matplotlib.__version__
+    version = file_digest(plots.__file__) + plots.matplotlib.__version__ + plots.fonts.identity()
     cache = FileCache(cache_dir, PLOTS, ".svg")
     memo: dict[str, str] = {}
 

@@ -89,7 +89,7 @@ DEPENDS = ("trace.py", "formulas.py", "problems.py", "plots.py", "equivalence.py
 
 def code_version() -> str:
     """Digest of every source file a generated page depends on: optimizers/, the quizgen modules in
-    :data:`DEPENDS` and the site code itself.
+    :data:`DEPENDS` and the site code itself, and of the font file the figures are drawn with.
 
     Read from the files beside this one, without importing them: a warm build whose pages are all
     cached never imports sympy, matplotlib or the optimizers."""
@@ -97,7 +97,9 @@ def code_version() -> str:
     files = sorted((quizgen.parent / "optimizers").glob("*.py"))
     files += [quizgen / name for name in DEPENDS if (quizgen / name).exists()]
     files += sorted((quizgen / "site").glob("*.py")) + sorted((quizgen / "site").glob("*.js"))
-    return file_digest(*files)
+    from .. import fonts
+
+    return digest(file_digest(*files), fonts.identity())  # pages hold figures drawn with the font
 
 
 def quiz_version(root: Path) -> str:
@@ -416,7 +418,8 @@ class SiteBuilder:
     def cached_svg(self, kind: str, data: object, make: Callable[[], str]) -> bytes:
         from .. import plots
 
-        key = digest("svg", kind, data, file_digest(plots.__file__), plots.matplotlib.__version__)
+        key = digest("svg", kind, data, file_digest(plots.__file__), plots.matplotlib.__version__,
+                     plots.fonts.identity())
         return self.plots.get_or_make(key, lambda: make().encode("utf-8"))
 
 
