@@ -34,13 +34,21 @@ class Choice:
 class Answer:
     value: float | None = None  # numeric key, computed from exactly the displayed inputs
     decimals: int | None = None  # displayed rounding: digits after the decimal point
-    tolerance: float | None = None  # accepted absolute error
+    tolerance: float | None = None  # half a unit of the last displayed digit: the accepted distance from ``text``
     text: str | None = None  # the key as displayed (rounded)
     index: int | None = None  # choice questions: index of the correct choice
 
     def accepts(self, x: float) -> bool:
-        """Is ``x`` within tolerance of the key (numeric questions)?"""
-        if self.value is None or self.tolerance is None or not math.isfinite(x):
+        """Is ``x`` a correct answer (numeric questions)? It is when it rounds (四捨五入) to the displayed key: within
+        half a unit of ``text``, the edge that rounds to it included (quizgen/rounding.py). Without a displayed key,
+        within ``tolerance`` of ``value``."""
+        if not isinstance(x, (int, float)) or not math.isfinite(x):
+            return False
+        if self.text is not None and self.decimals is not None:
+            from .rounding import rounds_to
+
+            return rounds_to(x, self.decimals, self.text)
+        if self.value is None or self.tolerance is None:
             return False
         return abs(x - self.value) <= self.tolerance
 

@@ -23,6 +23,7 @@ import optimizers
 from quizgen.cli import main as cli_main
 from quizgen.export import moodle, render
 from quizgen.question import Question
+from quizgen.rounding import edges, round_text
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +56,14 @@ def _questions(root):
 
 
 def _moodle_grade(qel: ET.Element, response: float) -> ET.Element:
-    """The answer Moodle's numerical question matches: the first whose interval holds the response."""
+    """The answer Moodle's numerical question matches: the first whose closed interval holds the response
+    (qtype_numerical_answer: nominal tolerance plus 1e-14 × max(1, |answer|), PHP's precision 14)."""
     for a in qel.findall("answer"):
         text = a.findtext("text")
         if text == "*":
             return a
-        tol = float(a.findtext("tolerance"))
-        if abs(response - float(text)) <= tol:
+        tol = float(a.findtext("tolerance")) + 1e-14 * max(1.0, abs(float(text)))
+        if float(text) - tol <= response <= float(text) + tol:
             return a
     raise AssertionError("no answer matched, not even *")
 
@@ -116,12 +118,17 @@ def test_numerical_key_first_then_mistakes_then_star(root, questions):
     for el in numerical:
         q = by_id[_id_of(el)]
         answers = el.findall("answer")
-        key, *mistakes, star = answers
-        assert key.get("fraction") == "100" and float(key.findtext("text")) == q.answer.value
+        refused = [e for e, ok in edges(q.answer.text, q.answer.decimals) if not ok]
+        *edge_answers, key = answers[:len(refused) + 1]
+        mistakes, star = answers[len(refused) + 1:-1], answers[-1]
+        assert [a.findtext("text") for a in edge_answers] == refused
+        assert all(a.get("fraction") == "0" and a.findtext("tolerance") == "0" for a in edge_answers)
+        assert key.get("fraction") == "100" and key.findtext("text") == q.answer.text
+        assert key.findtext("tolerance") == f"{0.5 * 10 ** -q.answer.decimals:.{q.answer.decimals + 1}f}"
         assert float(key.findtext("tolerance")) == q.answer.tolerance
         assert star.findtext("text") == "*" and star.get("fraction") == "0"
         wrong = [c for c in q.choices if not c.correct and c.value is not None]
-        assert [float(a.findtext("text")) for a in mistakes] == [c.value for c in wrong]
+        assert [a.findtext("text") for a in mistakes] == [round_text(c.value, q.answer.decimals) for c in wrong]
         for a, c in zip(mistakes, wrong):
             assert a.get("fraction") == "0"
             assert float(a.findtext("tolerance")) == q.answer.tolerance
@@ -135,6 +142,23 @@ def test_numerical_key_first_then_mistakes_then_star(root, questions):
             if not q.answer.accepts(c.value):
                 assert _moodle_grade(el, c.value) is a
         assert _moodle_grade(el, q.answer.value + 1e6) is star
+        # the edges: Moodle grades exactly as the site and Answer.accepts (四捨五入 to the key)
+        for edge, ok in edges(q.answer.text, q.answer.decimals):
+            assert (_moodle_grade(el, float(edge)).get("fraction") == "100") == ok == q.answer.accepts(float(edge))
+
+
+def test_numerical_answers_are_written_as_displayed(root):
+    """No float noise (-0.6000000000000001): every number of a numerical answer is a plain decimal with at most
+    the displayed decimals, its tolerance half a unit of them (0.0005), an edge's tolerance 0."""
+    for el in _questions(root):
+        if el.get("type") != "numerical":
+            continue
+        for a in el.findall("answer"):
+            text, tol = a.findtext("text"), a.findtext("tolerance")
+            if text == "*":
+                continue
+            assert re.fullmatch(r"-?\d+\.\d+", text), text
+            assert re.fullmatch(r"0(\.0*5)?", tol), tol
 
 
 def test_numeric_keys_recomputed_from_given(root, questions):
@@ -146,8 +170,8 @@ def test_numeric_keys_recomputed_from_given(root, questions):
         q = by_id[_id_of(el)]
         if el.get("type") == "numerical":
             assert q.given, f"{q.id}: a computed question without given"
-            exported = float(el.find("answer").findtext("text"))
-            assert exported == pytest.approx(recompute(q.given), rel=1e-12, abs=1e-15)
+            key = next(a for a in el.findall("answer") if a.get("fraction") == "100")
+            assert key.findtext("text") == round_text(recompute(q.given), q.answer.decimals)
         elif q.given and "asked" in q.given and q.correct_choice.value is not None:
             correct = next(a for a in el.findall("answer") if a.get("fraction") == "100")
             shown = float(correct.findtext("text").replace("−", "-"))

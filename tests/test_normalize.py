@@ -116,3 +116,25 @@ def test_typed_decimals_are_reported_for_plain_decimals_only():
     texts = ["1.03", "１．０３０", "0,28", "1,234.5", "-3", ".5", "1/4", "1e-3", "2.5×10^-2", "ー０．１２３４"]
     got = [r.get("decimals") for r in parse_all(texts)]
     assert got == [2, 3, 2, 1, 0, 1, None, None, None, 4]
+
+
+@pytest.mark.parametrize("text, value, decimals", [
+    ("0。204", 0.204, 3), ("０。２０４", 0.204, 3), ("－０｡５", -0.5, 1),  # the IME's full stop as the decimal point
+    ("2×10^{-3}", 0.002, None), ("2 × 10^(-3)", 0.002, None), ("10^-3", 0.001, None), ("10^{-3}", 0.001, None),
+    ("-10^2", -100.0, None), ("2×10⁻³", 0.002, None), ("10⁻³", 0.001, None),  # superscripts: an exponent
+    (" - 0.28 ", -0.28, 2), ("1 / 4", 0.25, None), ("0.204\n", 0.204, 3),  # spaces around a number or a sign
+])
+def test_more_ways_to_type_a_number(text, value, decimals):
+    (r,) = parse_all([text])
+    assert r == {"ok": True, "value": value, "decimals": decimals}, (text, r)
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("1 2", "split"), ("3\n 2", "split"), ("0. 5", "split"), ("1 234", "split"), ("1, 5", "split"),
+    ("³", "invalid"), ("1³", "invalid"), ("0.5²", "invalid"),  # a superscript is not a plain digit
+    ("2×103", "invalid"),  # 10 and its exponent need a ^
+    ("₂", "invalid"), ("①", "invalid"), ("½", "invalid"),  # digit-like signs NFKC would turn into digits
+])
+def test_numbers_split_by_spaces_and_digit_like_signs_are_refused(text, reason):
+    (r,) = parse_all([text])
+    assert not r["ok"] and r["reason"] == reason and r["message"], (text, r)

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..question import Question
+from ..rounding import half_unit_text
 from ..textmath import markdown, to_text
 
 _console: Console | None = None
@@ -41,7 +42,7 @@ def question_renderable(q: Question, number: int | None = None):
         parts.append(Text(q.rounding, style="dim"))
     ans = q.answer
     if q.kind == "numeric":
-        parts.append(Text(f"答え / answer: {ans.text}  (value {ans.value!r}, ±{ans.tolerance:.2g})",
+        parts.append(Text(f"答え / answer: {ans.text}  (value {ans.value!r}, ±{half_unit_text(ans.decimals)})",
                           style="bold green"))
     elif ans.index is not None:
         parts.append(Text(f"答え / answer: {ans.index + 1}", style="bold green"))

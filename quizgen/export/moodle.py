@@ -6,10 +6,13 @@ Layout, as Moodle's ``qformat_xml`` importer reads it:
   then ``<quiz>``;
 * a ``category`` pseudo-question per optimizer, ``$course$/top/E資格 最適化/<optimizer>`` (general questions
   go to ``…/共通``); tick "Get category from file" when importing;
-* ``kind == "numeric"`` → ``numerical``: the key first (``fraction="100"``, with its absolute tolerance),
-  then every named mistake's executed value (``fraction="0"``, same tolerance, its feedback), then ``*``
-  (anything else, ``fraction="0"``). Moodle grades by the first answer whose interval holds the response,
-  so a mistake's value only gets its feedback when it is not also within the key's tolerance;
+* ``kind == "numeric"`` → ``numerical``, graded by the rule of :mod:`quizgen.rounding` (an answer is right when it
+  rounds, 四捨五入, to the displayed key). Moodle grades by the first answer whose closed interval holds the
+  response, so: first each edge of the key's interval that does *not* round to the key (``0.2045`` for the key
+  ``0.204``; tolerance 0, ``fraction="0"``), then the key as displayed with half a unit of its last digit
+  (``0.204`` ± ``0.0005``, ``fraction="100"``), then every named mistake's value as displayed (same tolerance,
+  ``fraction="0"``, its feedback), then ``*`` (anything else). Every number is written as the question shows it
+  (never ``-0.6000000000000001``);
 * ``kind == "choice"`` (choice, code, formula, concept, trajectory families) → ``multichoice`` with one
   correct answer (``fraction`` 100/0), shuffled by Moodle, feedback per answer;
 * the worked solution is the general feedback; the question name shows the id and the seed;
@@ -30,6 +33,7 @@ from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
 from ..question import Question, optimizer_of
+from ..rounding import edges, half_unit_text, round_text
 from . import render as R
 from .figures import Image, images
 
@@ -122,17 +126,21 @@ def render_question(q: Question, image_format: str = "png") -> str:
     out += "    <idnumber></idnumber>\n"
     if q.kind == "numeric":
         a = q.answer
-        if a.value is None or a.tolerance is None:
-            raise ValueError(f"question {q.id}: a numeric question needs answer.value and answer.tolerance")
-        tol = number(a.tolerance)
+        if a.text is None or a.decimals is None:
+            raise ValueError(f"question {q.id}: a numeric question needs answer.text and answer.decimals")
+        tol = half_unit_text(a.decimals)
         key = q.correct_choice
-        out += _answer(100, number(a.value), R.md(key.feedback) if key and key.feedback else lab["correct"], q.id,
-                       tol)
-        for c in q.choices:
-            if c.correct or c.value is None:
-                continue
+        wrong = [(round_text(c.value, a.decimals), c) for c in q.choices if not c.correct and c.value is not None]
+        for edge, accepted in edges(a.text, a.decimals):  # an edge that rounds away from the key: refused first
+            if not accepted:
+                shown = round_text(float(edge), a.decimals)
+                same = next((c for text, c in wrong if text == shown and c.feedback), None)
+                out += _answer(0, edge, R.md(same.feedback) if same else _edge_feedback(edge, shown, a.text, q.lang),
+                               q.id, "0")
+        out += _answer(100, a.text, R.md(key.feedback) if key and key.feedback else lab["correct"], q.id, tol)
+        for shown, c in wrong:
             fb = R.md(c.feedback) if c.feedback else R.md_inline(c.text)
-            out += _answer(0, number(c.value), fb, q.id, tol)
+            out += _answer(0, shown, fb, q.id, tol)
         out += _answer(0, "*", lab["incorrect"], q.id, "0")
         out += ("    <unitgradingtype>0</unitgradingtype>\n    <unitpenalty>0.1000000</unitpenalty>\n"
                 "    <showunits>3</showunits>\n    <unitsleft>0</unitsleft>\n")
@@ -149,6 +157,12 @@ def render_question(q: Question, image_format: str = "png") -> str:
                            fmt="html")
     out += _tags(q)
     return out + "  </question>\n"
+
+
+def _edge_feedback(edge: str, shown: str, key: str, lang: str) -> str:
+    if lang == "ja":
+        return f"<p>{edge} を四捨五入すると {shown} になり、正解の {key} にはなりません。</p>"
+    return f"<p>{edge} rounds half up to {shown}, not to the key {key}.</p>"
 
 
 def _category(path: str, info: str) -> str:

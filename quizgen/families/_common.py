@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
-from .. import seeds
+from .. import rounding, seeds
 from ..question import Answer, Choice
 
 MAX_TRIES = 200  # rejection sampling: draws before giving up with a clear error
@@ -137,35 +137,15 @@ def significant_decimals(x: float) -> int:
 
 
 # -- rounding ---------------------------------------------------------------------------------
-REL_TOL = 1e-9
-
-
-def round_text(x: float, decimals: int) -> str:
-    """``x`` rounded half-up (四捨五入) to ``decimals`` places, as text; no ``-0.000``.
-
-    Away from a tie the float formatting rounds the same way (fast path); near a tie the shortest decimal
-    of ``x`` is rounded half-up exactly.
-    """
-    x = float(x)
-    if math.isfinite(x) and abs(x) < 1e12 and boundary_margin(x, decimals) > 1e-6:
-        text = f"{x:.{decimals}f}"
-        return text[1:] if text.startswith("-") and not text.strip("-0.") else text
-    q = Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    if q == 0:
-        q = abs(q)
-    return f"{q:.{decimals}f}"
+# 四捨五入 and the answer rule live in quizgen/rounding.py (the question model judges answers with them too)
+round_text = rounding.round_text
+boundary_margin = rounding.boundary_margin
 
 
 def tolerance(x: float, decimals: int) -> float:
-    """Half a unit of the last displayed digit, plus a relative part for float noise."""
-    return 0.5 * 10.0 ** (-decimals) + REL_TOL * max(1.0, abs(x))
-
-
-def boundary_margin(x: float, decimals: int) -> float:
-    """Distance of ``x`` from the nearest rounding boundary, in units of the last displayed digit (0 … 0.5)."""
-    scaled = abs(x) * 10.0**decimals
-    frac = scaled - math.floor(scaled)
-    return abs(frac - 0.5)
+    """The accepted distance from the displayed key: exactly half a unit of its last digit (0.0005 for 3 decimals;
+    which edge counts is :func:`quizgen.rounding.rounds_to`'s rule). ``x`` is not used (kept for callers)."""
+    return rounding.half_unit(decimals)
 
 
 def stable(x: float, decimals: int) -> bool:
@@ -184,12 +164,13 @@ def auto_decimals(x: float, base: int = 3, sig: int = 2, most: int = 6) -> int:
 
 
 def rounding_text(decimals: int, tol: float, lang: str) -> str:
-    unit = f"{0.5 * 10.0 ** (-decimals):.{decimals + 1}f}"
+    """The rounding rule and tolerance as the question states them (``tol`` is not used: it is half a unit)."""
+    unit = rounding.half_unit_text(decimals)
     if lang == "ja":
-        return (f"小数第 {decimals + 1} 位を四捨五入して小数第 {decimals} 位まで求めよ"
-                f"（正解との差が ±{unit} 以内なら正解とする）。")
-    return (f"Round half up to {decimals} decimal places (answers within ±{unit} of the exact value are "
-            f"accepted).")
+        return (f"小数第 {decimals + 1} 位を四捨五入して小数第 {decimals} 位まで求めよ（正解との差が ±{unit} 以内なら"
+                f"正解とする。ちょうど ±{unit} の答えは、四捨五入して正解と同じ値になる側だけを正解とする）。")
+    return (f"Round half up to {decimals} decimal places (answers within ±{unit} of the key are accepted; an answer "
+            f"exactly {unit} away counts only if it rounds half up to the key).")
 
 
 def numeric_answer(x: float, decimals: int) -> Answer:

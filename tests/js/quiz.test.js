@@ -8,7 +8,7 @@ const zlib = require("node:zlib");
 const Q = require(path.join(__dirname, "..", "..", "quizgen", "quiz", "static", "quiz.js"));
 const N = require(path.join(__dirname, "..", "..", "quizgen", "quiz", "static", "normalize.js"));
 
-const KEY = { value: 1.02775, tolerance: 0.00050000102775, decimals: 3, text: "1.028" };
+const KEY = { value: 1.02775, tolerance: 0.0005, decimals: 3, text: "1.028" };
 const MISTAKES = [
   { value: 1.013875, text: "1.014", mistake: "alpha_on_grad" },
   { value: 0.97225, text: "0.972", mistake: "sign_flip" },
@@ -32,10 +32,34 @@ test("an ambiguous comma is a hint from the normaliser, never judged", () => {
   assert.equal(N.parseAnswer("1,028").reason, "ambiguous");
 });
 
-test("the tolerance is the stated one: half a unit of the last digit", () => {
-  assert.equal(Q.checkNumeric(1.02775 + 0.0005, KEY, [], 4).verdict, "correct");
-  assert.equal(Q.checkNumeric(1.02775 + 0.00051, KEY, [], 5).verdict, "wrong");
-  assert.equal(Q.checkNumeric(1.02775 - 0.00051, KEY, [], 5).verdict, "wrong");
+test("the tolerance is exactly half a unit of the displayed key; of its edges, the one that rounds to it", () => {
+  // key 1.028 (exact value 1.02775): 1.0275 rounds half up to 1.028, 1.0285 to 1.029
+  for (const [x, verdict] of [[1.0275, "correct"], [1.0285, "wrong"], [1.02849999, "correct"], [1.02749999, "wrong"],
+                              [1.02775 + 0.00051, "correct"], [1.028, "correct"]]) {
+    assert.equal(Q.checkNumeric(x, KEY, [], 8).verdict, verdict, String(x));
+  }
+  const neg = { value: -0.20412, tolerance: 0.0005, decimals: 3, text: "-0.204" };
+  assert.equal(Q.checkNumeric(-0.2035, neg, [], 4).verdict, "correct");  // nearer zero: rounds to -0.204
+  assert.equal(Q.checkNumeric(-0.2045, neg, [], 4).verdict, "wrong");    // rounds (away from zero) to -0.205
+  const zero = { value: 0.0001, tolerance: 0.0005, decimals: 3, text: "0.000" };
+  assert.equal(Q.checkNumeric(0.0005, zero, [], 4).verdict, "wrong");
+  assert.equal(Q.checkNumeric(-0.0005, zero, [], 4).verdict, "wrong");
+  assert.equal(Q.checkNumeric(-0.0004, zero, [], 4).verdict, "correct");
+  for (const t of ["0.2035", "0。2035", "０．２０３５", "2035/10000", "2.035×10^-1", "2.035e-1"]) {
+    const r = N.parseAnswer(t);
+    assert.equal(Q.checkNumeric(r.value, { value: 0.2041, tolerance: 0.0005, decimals: 3, text: "0.204" }, [],
+      r.decimals).verdict, "correct", t);
+  }
+});
+
+test("rounding is by the shortest decimal of a number (what was typed)", () => {
+  assert.equal(Q.roundedUnits(0.2035, 3), 204);  // the double just below 0.2035 still rounds as 0.2035
+  assert.equal(Q.roundedUnits(-0.2045, 3), -205);
+  assert.equal(Q.roundedUnits(1e-7, 3), 0);
+  assert.equal(Q.roundedUnits(5e-4, 3), 1);
+  assert.equal(Q.roundedUnits(123.4545, 3), 123455);
+  assert.equal(Q.roundedUnits(2.5e21, 0), 2.5e21);
+  assert.equal(Q.roundedUnits(0.9995, 3), 1000);
 });
 
 test("a wrong answer equal to a named mistake's value names that mistake", () => {
@@ -46,7 +70,7 @@ test("a wrong answer equal to a named mistake's value names that mistake", () =>
 });
 
 test("a negative mistake typed with a Japanese minus is matched", () => {
-  const key = { value: 0.36, tolerance: 0.000500001, decimals: 3, text: "0.360" };
+  const key = { value: 0.36, tolerance: 0.0005, decimals: 3, text: "0.360" };
   const ms = [{ value: -0.36, text: "-0.360", mistake: "sign_flip" }];
   for (const t of ["ー0.36", "−０．３６０", "－.36", "-0,36"]) {
     const r = N.parseAnswer(t);

@@ -20,25 +20,47 @@
 
   /* ===== 純粋な関数 ===================================================================== */
 
+  /* 四捨五入（0 から遠い側へ）で小数第 d 位に丸めた値を、10^-d を 1 とする整数で返す。x はその最短の 10 進表記
+   * （String(x): 打った数そのもの）で丸める: 0.2035 は 0.2035 として 0.204 になる（2 進数のすぐ下の数ではない）。
+   * quizgen/rounding.py の round_text と同じ規則。 */
+  function roundedUnits(x, d) {
+    var m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x));
+    if (!m) return NaN;
+    var digits = m[2] + (m[3] || "");
+    var point = m[2].length + Number(m[4] || 0) + d;  /* digits の先頭 point 桁が整数部 */
+    var padded = digits + new Array(Math.max(0, point - digits.length) + 1).join("0");
+    var kept = point <= 0 ? 0 : Number(padded.slice(0, point));
+    var next = point < 0 ? 0 : Number(digits.charAt(point) || "0");
+    var units = kept + (next >= 5 ? 1 : 0);
+    return units === 0 ? 0 : (m[1] ? -units : units);
+  }
+
+  /* x を四捨五入すると表示の text（小数 d 桁）になるか。正解の判定はこれだけ: 許容幅は text のちょうど ±半単位で、
+   * 端の値は四捨五入して text になる側だけが正解（0.204 なら 0.2035 は正解、0.2045 は 0.205 になるので不正解）。 */
+  function roundsTo(x, text, d) {
+    return typeof x === "number" && isFinite(x) && roundedUnits(x, d) === roundedUnits(Number(text), d);
+  }
+
   /* 数値の答えの判定。x: 正規化した入力の値、typedDecimals: 入力の小数点以下の桁数（不明なら null）。
-   * answer: {value, tolerance, decimals, text}、mistakes: [{value, ...}]。
+   * answer: {value, tolerance, decimals, text}、mistakes: [{value, text, ...}]。
    * 戻り値 {verdict: "correct" | "mistake" | "precision" | "wrong", mistake: 一致した誤りの番号 | -1}
    * "precision" は「値は合っているが桁が足りない」: 誤答として数えず、桁数を案内する。 */
   function checkNumeric(x, answer, mistakes, typedDecimals) {
-    var tol = answer.tolerance;
     if (typeof x !== "number" || !isFinite(x)) return { verdict: "wrong", mistake: -1 };
-    if (Math.abs(x - answer.value) <= tol) return { verdict: "correct", mistake: -1 };
+    var d = answer.decimals;
+    var rounded = typeof d === "number" && typeof answer.text === "string";
+    function matches(target) {
+      if (rounded && typeof target.text === "string") return roundsTo(x, target.text, d);
+      return typeof target.value === "number" && Math.abs(x - target.value) <= answer.tolerance;
+    }
+    if (matches(answer)) return { verdict: "correct", mistake: -1 };
     var list = mistakes || [];
     for (var i = 0; i < list.length; i++) {
-      var m = list[i];
-      if (m && typeof m.value === "number" && Math.abs(x - m.value) <= tol) return { verdict: "mistake", mistake: i };
+      if (list[i] && matches(list[i])) return { verdict: "mistake", mistake: i };
     }
-    if (typeof typedDecimals === "number" && typeof answer.decimals === "number" && typedDecimals < answer.decimals) {
-      var unit = Math.pow(10, -typedDecimals);
-      /* 入力の桁で丸めた正解と同じ値なら、桁が足りないだけ */
-      if (Math.abs(x - answer.value) <= unit / 2 + 1e-9 * Math.max(1, Math.abs(answer.value))) {
-        return { verdict: "precision", mistake: -1 };
-      }
+    if (typeof typedDecimals === "number" && typeof d === "number" && typedDecimals < d &&
+        roundedUnits(answer.value, typedDecimals) === roundedUnits(x, typedDecimals)) {
+      return { verdict: "precision", mistake: -1 };  /* 入力の桁で丸めた正解と同じ値: 桁が足りないだけ */
     }
     return { verdict: "wrong", mistake: -1 };
   }
@@ -210,7 +232,8 @@
   }
 
   var api = {
-    checkNumeric: checkNumeric, permutation: permutation, currentIndex: currentIndex, advance: advance,
+    checkNumeric: checkNumeric, roundsTo: roundsTo, roundedUnits: roundedUnits, permutation: permutation,
+    currentIndex: currentIndex, advance: advance,
     record: record, summarize: summarize, examPick: examPick, examScore: examScore, clockText: clockText,
     expand: expand, decodePool: decodePool, STORE: STORE, FORMAT: FORMAT
   };
