@@ -99,10 +99,21 @@ def _styled(fn: Callable[..., str]) -> Callable[..., str]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> str:
-        with matplotlib.rc_context(RC), fonts.checked():  # the font from its file; a missing glyph is an error
-            return fn(*args, **kwargs)
+        try:
+            with matplotlib.rc_context(RC), fonts.checked():  # the font from its file; a missing glyph is an error
+                return fn(*args, **kwargs)
+        except fonts.FontError:
+            _forget()  # a drawing stopped half-way leaves the kept renderers and axes half-written
+            raise
 
     return wrapper
+
+
+def _forget() -> None:
+    """Drop every kept renderer, axes and drawing (the module's caches)."""
+    for value in list(globals().values()):
+        if callable(getattr(value, "cache_clear", None)):
+            value.cache_clear()
 
 
 def color(i: int, series: Mapping[str, Any] | None = None) -> str:

@@ -17,7 +17,8 @@ import pytest
 from quizgen import fonts
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = {"problem": "bowl", "title": "学習率の効果", "series": [{"label": "モーメンタム", "points": [[-1, 1], [0, 0]]}]}
+DATA = {"problem": "bowl", "title": "学習率の効果",
+        "series": [{"label": "モーメンタム", "points": [[-1, 1], [0, 0]], "losses": [2.0, 0.0]}]}
 
 STALE = textwrap.dedent("""
     # matplotlib's font list as a machine has it that used matplotlib before fonts-noto-cjk was installed
@@ -60,7 +61,13 @@ def test_a_missing_glyph_is_an_error():
 
     with pytest.raises(fonts.FontError, match=r"U\+0D9E .*SINHALA.* do\(es\) not have"):
         plots.paths_svg({**DATA, "title": "学習率\u0d9e"})
-    assert "<svg" in plots.paths_svg(DATA)  # the next figure is fine
+    import xml.etree.ElementTree as ET
+
+    for draw in (plots.paths_svg, plots.paths_and_loss_svg):  # the next figures are whole and as before
+        before = draw(DATA)
+        with pytest.raises(fonts.FontError):
+            draw({**DATA, "series": [{**DATA["series"][0], "label": "x\u0d9e"}]})
+        assert draw(DATA) == before and ET.fromstring(before.encode())
 
 
 def test_no_font_installed_is_one_clear_error(monkeypatch, tmp_path):
