@@ -89,7 +89,7 @@ def torch_rule(weight_decay=0.0, maximize=False, **unused) -> Rule:
 INFO = Info(
     key="adadelta",
     cls=Adadelta,
-    name_ja="Adadelta（アダデルタ）",
+    name_ja="Adadelta",
     name_en="ADADELTA",
     paper="M. D. Zeiler, ADADELTA: An Adaptive Learning Rate Method, arXiv:1212.5701, 2012",
     year=2012,
@@ -100,6 +100,11 @@ INFO = Info(
                    "decay rate ρ (how much of the past both moving averages keep)"),
            "eps": ("微小な定数 ε（二つの √ の中）", "small constant ε (inside both square roots)")},
     conventions=("textbook", "pytorch"),
+    forms={
+        "textbook": ("Zeiler 2012 の論文 Alg. 1", "Zeiler 2012, Alg. 1"),
+        "paper": ("Zeiler 2012 の論文 Alg. 1", "Zeiler 2012, Alg. 1"),
+        "pytorch": ("torch.optim.Adadelta", "torch.optim.Adadelta"),
+    },
     torch="adadelta",
     torch_kwargs=lambda opt: {"lr": 1.0, "rho": opt.rho, "eps": opt.eps},
     syllabus=False,

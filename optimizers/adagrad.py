@@ -79,7 +79,7 @@ def torch_rule(lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, ma
 INFO = Info(
     key="adagrad",
     cls=AdaGrad,
-    name_ja="AdaGrad（アダグラッド）",
+    name_ja="AdaGrad",
     name_en="AdaGrad (adaptive gradient)",
     paper="J. Duchi, E. Hazan and Y. Singer, Adaptive Subgradient Methods for Online Learning and Stochastic "
     "Optimization, Journal of Machine Learning Research 12(61), 2121–2159, 2011",
@@ -90,6 +90,10 @@ INFO = Info(
     hyper={"lr": ("学習率 η", "learning rate η"),
            "eps": ("ゼロ除算を防ぐ微小な定数 ε（√h の外）", "small constant ε against division by zero (outside √h)")},
     conventions=("textbook", "pytorch"),
+    forms={
+        "textbook": ("『ゼロから作るDeep Learning』", "the book Deep Learning from Scratch"),
+        "pytorch": ("torch.optim.Adagrad", "torch.optim.Adagrad"),
+    },
     torch="adagrad",
     torch_kwargs=lambda opt: {"lr": opt.lr, "eps": opt.eps},
     notes={

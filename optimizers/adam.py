@@ -133,7 +133,7 @@ def torch_rule(weight_decay=0.0, amsgrad=False, maximize=False, decoupled_weight
 INFO = Info(
     key="adam",
     cls=Adam,
-    name_ja="Adam（適応的モーメント推定）",
+    name_ja="Adam",
     name_en="Adam (adaptive moment estimation)",
     paper="D. P. Kingma and J. Ba, Adam: A Method for Stochastic Optimization, ICLR 2015 (arXiv:1412.6980)",
     year=2015,
@@ -145,6 +145,11 @@ INFO = Info(
            "beta2": ("2 次モーメント v の減衰率 β2", "decay rate β2 of the second moment v"),
            "eps": ("ゼロ除算を防ぐ微小量 ε（補正前の √v の外）", "small constant ε (outside √v, v uncorrected)")},
     conventions=("textbook", "paper", "pytorch"),
+    forms={
+        "textbook": ("『ゼロから作るDeep Learning』", "the book Deep Learning from Scratch"),
+        "paper": ("Kingma & Ba 2015 の論文 Alg. 1", "Kingma & Ba 2015, Alg. 1"),
+        "pytorch": ("torch.optim.Adam", "torch.optim.Adam"),
+    },
     torch="adam",
     torch_kwargs=lambda opt: {"lr": opt.lr, "betas": (opt.beta1, opt.beta2), "eps": opt.eps},
     syllabus=True,

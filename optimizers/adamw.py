@@ -94,7 +94,7 @@ def rule(convention: str = "textbook", **options) -> Rule:
 INFO = Info(
     key="adamw",
     cls=AdamW,
-    name_ja="AdamW（重み減衰を分離した Adam）",
+    name_ja="AdamW",
     name_en="AdamW (Adam with decoupled weight decay)",
     paper="I. Loshchilov and F. Hutter, Decoupled Weight Decay Regularization, ICLR 2019 (arXiv:1711.05101)",
     year=2019,
@@ -110,6 +110,11 @@ INFO = Info(
            "schedule": ("スケジュール乗数 η_t（ステップと減衰の両方に掛かる）",
                         "schedule multiplier η_t (scales both the step and the decay)")},
     conventions=("textbook", "paper", "pytorch"),
+    forms={
+        "textbook": ("Loshchilov & Hutter 2019 の論文 Alg. 2", "Loshchilov & Hutter 2019, Alg. 2"),
+        "paper": ("Loshchilov & Hutter 2019 の論文 Alg. 2", "Loshchilov & Hutter 2019, Alg. 2"),
+        "pytorch": ("torch.optim.AdamW", "torch.optim.AdamW"),
+    },
     torch="adamw",
     torch_kwargs=lambda opt: {"lr": opt.lr * opt.schedule, "betas": (opt.beta1, opt.beta2), "eps": opt.eps,
                               "weight_decay": opt.weight_decay / opt.lr},

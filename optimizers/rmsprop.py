@@ -99,7 +99,7 @@ def torch_rule(weight_decay=0.0, momentum=0.0, centered=False, maximize=False, *
 INFO = Info(
     key="rmsprop",
     cls=RMSprop,
-    name_ja="RMSprop（アールエムエスプロップ）",
+    name_ja="RMSprop",
     name_en="RMSprop (root mean square propagation)",
     paper="T. Tieleman and G. Hinton, Lecture 6.5—rmsprop: Divide the gradient by a running average of its "
     "recent magnitude, COURSERA: Neural Networks for Machine Learning, 2012",
@@ -112,6 +112,11 @@ INFO = Info(
                           "decay rate ρ (how much of the old h the moving average keeps)"),
            "eps": ("ゼロ除算を防ぐ微小な定数 ε（√h の外）", "small constant ε against division by zero (outside √h)")},
     conventions=("textbook", "pytorch", "paper"),
+    forms={
+        "textbook": ("『ゼロから作るDeep Learning』", "the book Deep Learning from Scratch"),
+        "paper": ("Goodfellow ら『深層学習』Alg. 8.5", "Goodfellow et al., Deep Learning, Alg. 8.5"),
+        "pytorch": ("torch.optim.RMSprop", "torch.optim.RMSprop"),
+    },
     torch="rmsprop",
     torch_kwargs=lambda opt: {"lr": opt.lr, "alpha": opt.decay_rate, "eps": opt.eps},
     notes={

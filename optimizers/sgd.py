@@ -67,7 +67,7 @@ def torch_rule(momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0, ma
 INFO = Info(
     key="sgd",
     cls=SGD,
-    name_ja="確率的勾配降下法 (SGD)",
+    name_ja="確率的勾配降下法 SGD",
     name_en="Stochastic Gradient Descent",
     paper="H. Robbins and S. Monro, A Stochastic Approximation Method, Ann. Math. Statist. 22(3), 1951",
     year=1951,
@@ -75,6 +75,10 @@ INFO = Info(
     state=(),
     hyper={"lr": ("学習率 η", "learning rate η")},
     conventions=("textbook", "pytorch"),
+    forms={
+        "textbook": ("『ゼロから作るDeep Learning』", "the book Deep Learning from Scratch"),
+        "pytorch": ("torch.optim.SGD", "torch.optim.SGD"),
+    },
     torch="sgd",
     torch_kwargs=lambda opt: {"lr": opt.lr},
 )
