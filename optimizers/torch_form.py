@@ -82,6 +82,15 @@ class RuleOptimizer:
         self._state: dict[str, dict[str, Any]] = {}
         self.state: dict[str, dict[str, Any]] = {}  # key -> torch's state names ("step", "exp_avg", ...)
 
+    def grad_points(self, params) -> dict[str, Any]:
+        """Where the next step takes its gradient, per key: the parameters themselves, or the rule's ``grad_at``
+        point (Sutskever's look-ahead W + μv). With a ``grad_at`` rule, ``update`` expects the gradients there."""
+        out = {}
+        for key in params:
+            state = self._state.get(key) or self.rule.initial_state(params[key])
+            out[key] = self.rule.grad_point({"W": params[key], **self.hyper, **state})
+        return out
+
     def update(self, params, grads):
         check_inputs(params, grads, owner=f"{self.name}.update")
         for key in params:

@@ -238,8 +238,12 @@ def run(optimizer: Any, *, problem: str | None = None, start: Sequence[float] | 
     params0_copy = {k: v.copy() for k, v in params.items()}
     trace = Trace(key, convention, runner.rule, used_args, dict(runner.hyper), params0_copy, problem,
                   prob.value(params) if prob else None)
+    ahead = runner.rule.grad_at is not None  # Sutskever's Nesterov: the gradient at the look-ahead point
     for i in range(n):
-        g = prob.gradients(params) if prob else {k: np.array(grads[i][k], dtype=np.float64) for k in params}
+        if prob:
+            g = prob.gradients(runner.opt.grad_points(params) if ahead else params)
+        else:
+            g = {k: np.array(grads[i][k], dtype=np.float64) for k in params}
         before = {k: {"W": params[k].copy()} for k in params}
         logs, outs = runner.step(params, g)
         trace.records.append(StepRecord(i + 1, g, before, logs, outs, prob.value(params) if prob else None))
