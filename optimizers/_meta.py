@@ -29,6 +29,9 @@ class Info:
     # 『深層学習』, torch.optim. Every label a learner reads comes from here (form_name); none is written in
     # parentheses, so a label can stand inside a bracketed note without nesting brackets.
     forms: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # the torch.optim option sets the site's PyTorch tabs show, one tab each (the numbers only pick the form:
+    # the formula keeps lr, β … as symbols); tests/test_conventions.py runs each tab's rule against torch.optim
+    torch_tabs: tuple[dict[str, Any], ...] = ({},)
 
     def form(self, convention: str, lang: str = "ja") -> str:
         """The name of this optimizer's form ``convention`` by its real source (``"『ゼロから作るDeep Learning』"``)."""

@@ -70,8 +70,8 @@ def rule(convention: str = "textbook", **options) -> Rule:
 def torch_rule(weight_decay=0.0, maximize=False, **unused) -> Rule:
     """torch.optim.Adadelta (2.13) の ``_single_tensor_adadelta`` と同じ手順。acc_delta（u）は
     lr を掛ける前の Δx を蓄える。"""
-    syms = [S.W, S.g, S.gamma.named("lr"), S.rho.named("rho"), S.eps.named("eps"), SQ, ACC, DX, S.t.named("step")]
-    steps: list[tuple[str, str]] = [("t", "t + 1")]  # state['step'] を 1 増やす
+    syms = [S.W, S.g, S.gamma.named("lr"), S.rho.named("rho"), S.eps.named("eps"), SQ, ACC, DX]
+    steps: list[tuple[str, str]] = []  # torch が数える state['step'] は式に現れない（RuleOptimizer が数える）
     if maximize:
         steps.append(("g", "-g"))  # maximize: 損失の勾配の符号を反転
     if weight_decay != 0:
@@ -106,6 +106,7 @@ INFO = Info(
         "pytorch": ("torch.optim.Adadelta", "torch.optim.Adadelta"),
     },
     torch="adadelta",
+    torch_tabs=({}, {"weight_decay": 0.01}),
     torch_kwargs=lambda opt: {"lr": 1.0, "rho": opt.rho, "eps": opt.eps},
     syllabus=False,
     notes={

@@ -57,8 +57,8 @@ def torch_rule(lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, ma
     """torch.optim.Adagrad (2.13) の ``_single_tensor_adagrad``（密な勾配）と同じ手順。
     数値のハイパーパラメータは記号のまま残し、式の形を変えるもの（0 かどうか、maximize）で分岐する。
     ``initial_accumulator_value`` は状態 sum の初期値になる。"""
-    syms = [S.W, S.g, S.gamma.named("lr"), S.eps.named("eps"), SUM, S.t.named("step")]
-    steps: list[tuple[str, str]] = [("t", "t + 1")]  # state['step'] を先に 1 増やす
+    syms = [S.W, S.g, S.gamma.named("lr"), S.eps.named("eps"), SUM]
+    steps: list[tuple[str, str]] = []  # torch が数える state['step'] は lr_decay のときだけ式に現れる
     if maximize:
         steps.append(("g", "-g"))  # maximize: 損失の勾配の符号を反転
     if weight_decay != 0:
@@ -66,7 +66,8 @@ def torch_rule(lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, ma
         steps.append(("g", "g + lam*W"))  # L2（coupled）: 勾配に λW を足す
     steps.append(("s", "s + g**2"))  # 二乗和（ε は √ の外に足す）
     if lr_decay != 0:
-        syms += [LR_DECAY, CLR]
+        syms += [LR_DECAY, CLR, S.t.named("step")]
+        steps.insert(0, ("t", "t + 1"))  # state['step'] を先に 1 増やす
         steps.append(("clr", "gamma/(1 + (t - 1)*lr_decay)"))  # 学習率をステップ数で減衰させる
         steps.append(("W", "W - clr*g/(sqrt(s) + eps)"))
     else:
@@ -95,6 +96,7 @@ INFO = Info(
         "pytorch": ("torch.optim.Adagrad", "torch.optim.Adagrad"),
     },
     torch="adagrad",
+    torch_tabs=({}, {"lr_decay": 0.01, "initial_accumulator_value": 0.1, "weight_decay": 0.01}),
     torch_kwargs=lambda opt: {"lr": opt.lr, "eps": opt.eps},
     notes={
         "textbook": "『ゼロから作るDeep Learning』の AdaGrad クラスと同じ（ε = 1e-7 を引数にした）。"

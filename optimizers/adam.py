@@ -151,6 +151,7 @@ INFO = Info(
         "pytorch": ("torch.optim.Adam", "torch.optim.Adam"),
     },
     torch="adam",
+    torch_tabs=({}, {"weight_decay": 0.01}, {"weight_decay": 0.01, "decoupled_weight_decay": True}),
     torch_kwargs=lambda opt: {"lr": opt.lr, "betas": (opt.beta1, opt.beta2), "eps": opt.eps},
     syllabus=True,
     notes={

@@ -124,6 +124,7 @@ INFO = Info(
         "pytorch": ("torch.optim.Adamax", "torch.optim.Adamax"),
     },
     torch="adamax",
+    torch_tabs=({}, {"weight_decay": 0.01}),
     torch_kwargs=lambda opt: {"lr": opt.lr, "betas": (opt.beta1, opt.beta2), "eps": opt.eps},
     syllabus=False,
     notes={

@@ -87,6 +87,7 @@ def rule(convention: str = "textbook", **options) -> Rule:
                      "減衰 λW は α を掛けずに η_t 倍して引く")
     if convention == "pytorch":
         options.pop("decoupled_weight_decay", None)  # AdamW は常に decoupled
+        options.setdefault("weight_decay", 1e-2)  # torch.optim.AdamW の既定値（0 にすると減衰の行が消え、ただの Adam）
         return torch_rule(optimizer="adamw", decoupled_weight_decay=True, **options)
     raise ValueError(f"adamw: unknown convention {convention!r} (textbook, paper, pytorch)")
 
@@ -116,6 +117,7 @@ INFO = Info(
         "pytorch": ("torch.optim.AdamW", "torch.optim.AdamW"),
     },
     torch="adamw",
+    torch_tabs=({}, {"amsgrad": True}),
     torch_kwargs=lambda opt: {"lr": opt.lr * opt.schedule, "betas": (opt.beta1, opt.beta2), "eps": opt.eps,
                               "weight_decay": opt.weight_decay / opt.lr},
     syllabus=False,

@@ -114,6 +114,7 @@ INFO = Info(
         "pytorch": ("torch.optim.Adam の amsgrad=True", "torch.optim.Adam with amsgrad=True"),
     },
     torch="adam",
+    torch_tabs=({"amsgrad": True},),
     torch_kwargs=lambda opt: {"lr": opt.lr, "betas": (opt.beta1, opt.beta2), "eps": opt.eps, "amsgrad": True},
     syllabus=False,
     notes={

@@ -65,5 +65,6 @@ INFO = Info(
         "pytorch": ("torch.optim.SGD の momentum", "torch.optim.SGD with momentum"),
     },
     torch="sgd",
+    torch_tabs=({"momentum": 0.9}, {"momentum": 0.9, "weight_decay": 0.01}),
     torch_kwargs=lambda opt: {"lr": opt.lr, "momentum": opt.momentum},
 )

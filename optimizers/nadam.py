@@ -154,6 +154,7 @@ INFO = Info(
         "pytorch": ("torch.optim.NAdam", "torch.optim.NAdam"),
     },
     torch="nadam",
+    torch_tabs=({}, {"weight_decay": 0.01, "decoupled_weight_decay": True}),
     torch_kwargs=lambda opt: {"lr": opt.lr, "betas": (opt.beta1, opt.beta2), "eps": opt.eps,
                               "momentum_decay": opt.momentum_decay},
     syllabus=False,

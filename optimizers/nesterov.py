@@ -91,6 +91,7 @@ INFO = Info(
         "pytorch": ("torch.optim.SGD の nesterov=True", "torch.optim.SGD with nesterov=True"),
     },
     torch="sgd",
+    torch_tabs=({"momentum": 0.9, "nesterov": True},),
     torch_kwargs=lambda opt: {"lr": opt.lr, "momentum": opt.momentum, "nesterov": True},
     notes={
         "textbook": "『ゼロから作るDeep Learning』の Nesterov クラス（2021 年の修正後）と同じ。Y. Bengio, "

@@ -188,6 +188,7 @@ INFO = Info(
         "pytorch": ("torch.optim.RAdam", "torch.optim.RAdam"),
     },
     torch="radam",
+    torch_tabs=({}, {"weight_decay": 0.01, "decoupled_weight_decay": True}),
     torch_kwargs=lambda opt: {"lr": opt.lr, "betas": (opt.beta1, opt.beta2), "eps": opt.eps},
     syllabus=False,
     notes={

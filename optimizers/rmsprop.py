@@ -71,8 +71,8 @@ def rule(convention: str = "textbook", **options) -> Rule:
 def torch_rule(weight_decay=0.0, momentum=0.0, centered=False, maximize=False, **unused) -> Rule:
     """torch.optim.RMSprop (2.13) の ``_single_tensor_rmsprop`` と同じ手順。数値のハイパーパラメータは
     記号のまま残し、式の形を変えるもの（0 かどうか、centered、maximize）で分岐する。"""
-    syms = [S.W, S.g, S.gamma.named("lr"), ALPHA, S.eps.named("eps"), SQ, S.t.named("step")]
-    steps: list[tuple[str, str]] = [("t", "t + 1")]  # state['step'] を 1 増やす
+    syms = [S.W, S.g, S.gamma.named("lr"), ALPHA, S.eps.named("eps"), SQ]
+    steps: list[tuple[str, str]] = []  # torch が数える state['step'] は式に現れない（RuleOptimizer が数える）
     if maximize:
         steps.append(("g", "-g"))  # maximize: 損失の勾配の符号を反転
     if weight_decay != 0:
@@ -118,6 +118,7 @@ INFO = Info(
         "pytorch": ("torch.optim.RMSprop", "torch.optim.RMSprop"),
     },
     torch="rmsprop",
+    torch_tabs=({}, {"momentum": 0.9, "centered": True}, {"weight_decay": 0.01}),
     torch_kwargs=lambda opt: {"lr": opt.lr, "alpha": opt.decay_rate, "eps": opt.eps},
     notes={
         "textbook": "『ゼロから作るDeep Learning』の RMSprop クラスと同じ（ε = 1e-7 を引数にした）。ε は √h の外。",

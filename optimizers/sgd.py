@@ -80,5 +80,6 @@ INFO = Info(
         "pytorch": ("torch.optim.SGD", "torch.optim.SGD"),
     },
     torch="sgd",
+    torch_tabs=({}, {"weight_decay": 0.01}),
     torch_kwargs=lambda opt: {"lr": opt.lr},
 )

@@ -100,8 +100,12 @@ class RuleOptimizer:
             out = self.rule.step(env)
             params[key][...] = out["W"]
             self._state[key] = {k: out[k] for k in self._state[key]}
+            steps = self.state.get(key, {}).get("step", 0) + 1
             self.state[key] = {self.rule.symbols[k].code: v for k, v in self._state[key].items()
                                if self.rule.symbols[k].code}
+            if self.rule.convention == "pytorch" and self.name != "sgd":  # torch counts state["step"] even where
+                # the rule does not use it (no t ← t + 1 in the formula)
+                self.state[key].setdefault("step", steps)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.args.items())

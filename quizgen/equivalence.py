@@ -101,32 +101,32 @@ def _zero(expr: Any) -> sp.Expr:
 
 ETA = sp.Symbol("eta", positive=True)  # learning rate (η in the textbook, γ in PyTorch), constant
 MU = sp.Symbol("mu", positive=True)  # momentum coefficient (α / μ)
-THETA0 = sp.Symbol("theta_0", real=True)
+W0 = sp.Symbol("W_0", real=True)  # the starting parameter (W in every form: no θ/W mix)
 GS = sp.symbols("g_1 g_2 g_3", real=True)
 
 
 def _textbook_vs_sgd(key: str, steps: int = 3) -> tuple[dict[str, sp.Expr], dict[str, str]]:
-    """Unrolled steps and an induction step: ``key``'s textbook rule vs its pytorch (SGD) rule,
-    with the claim W equal and v = −γ b."""
+    """Unrolled steps and an induction step: ``key``'s textbook rule vs its pytorch (SGD) rule, with the claim W
+    equal and v = −η b (one learning rate η: PyTorch's γ is set to η, so every table writes η)."""
     module = optimizers.get(key)
     tb, pt = module.rule("textbook"), module.rule("pytorch")
     coef = {"momentum": "alpha", "nesterov": "mu"}[key]
-    e_tb = {"W": THETA0, "v": 0, "eta": ETA, coef: MU}
-    e_pt = {"W": THETA0, "b": 0, "t": 0, "gamma": ETA, "mu": MU, "tau": 0}
+    e_tb = {"W": W0, "v": 0, "eta": ETA, coef: MU}
+    e_pt = {"W": W0, "b": 0, "t": 0, "gamma": ETA, "mu": MU, "tau": 0}
     residuals, shown = {}, {}
     for i, g in enumerate(GS[:steps], start=1):
         e_tb = sym_step(tb, {**e_tb, "g": g})
         e_pt = sym_step(pt, {**e_pt, "g": g})
-        residuals[f"W_{i}: textbook − pytorch"] = _zero(e_tb["W"] - e_pt["W"])
-        residuals[f"v_{i} + γ b_{i}"] = _zero(e_tb["v"] + ETA * e_pt["b"])
+        residuals[f"W_{i}（ゼロつく − PyTorch）"] = _zero(e_tb["W"] - e_pt["W"])
+        residuals[f"v_{i} + η b_{i}"] = _zero(e_tb["v"] + ETA * e_pt["b"])
         shown[f"W_{i}"] = sp.latex(sp.expand(e_tb["W"]))
     # induction: from any state with W equal and v = −γb, one more step (t ≥ 2) keeps both claims
     w, b, g = sp.symbols("W b g", real=True)
     n = sp.Symbol("n", positive=True, integer=True)  # steps already taken (≥ 1)
     s_tb = sym_step(tb, {"W": w, "v": -ETA * b, "eta": ETA, coef: MU, "g": g})
     s_pt = sym_step(pt, {"W": w, "b": b, "t": n, "gamma": ETA, "mu": MU, "tau": 0, "g": g})
-    residuals["induction: W_{t+1}"] = _zero(s_tb["W"] - s_pt["W"])
-    residuals["induction: v_{t+1} + γ b_{t+1}"] = _zero(s_tb["v"] + ETA * s_pt["b"])
+    residuals["帰納法: W_{t+1}（ゼロつく − PyTorch）"] = _zero(s_tb["W"] - s_pt["W"])
+    residuals["帰納法: v_{t+1} + η b_{t+1}"] = _zero(s_tb["v"] + ETA * s_pt["b"])
     return residuals, shown
 
 
@@ -158,8 +158,8 @@ def momentum_vs_torch(problem: str = "bowl", start: tuple[float, float] = (-7.0,
     # with η₁ ≠ η₂ the two forms part at step 2
     tb, pt = optimizers.rule("momentum", "textbook"), optimizers.rule("momentum", "pytorch")
     eta1, eta2 = sp.symbols("eta_1 eta_2", positive=True)
-    e_tb = {"W": THETA0, "v": 0, "alpha": MU}
-    e_pt = {"W": THETA0, "b": 0, "t": 0, "mu": MU, "tau": 0}
+    e_tb = {"W": W0, "v": 0, "alpha": MU}
+    e_pt = {"W": W0, "b": 0, "t": 0, "mu": MU, "tau": 0}
     for g, eta in zip(GS[:2], (eta1, eta2)):
         e_tb = sym_step(tb, {**e_tb, "g": g, "eta": eta})
         e_pt = sym_step(pt, {**e_pt, "g": g, "gamma": eta})
@@ -167,8 +167,8 @@ def momentum_vs_torch(problem: str = "bowl", start: tuple[float, float] = (-7.0,
     a, b = varying_lr_paths(problem, start, steps, lr0, factor, momentum)
     worst = float(np.abs(a - b).max())
     return Finding(
-        "momentum_vs_torch", "Momentum: 教科書の形と PyTorch の SGD(momentum) は同じ軌跡（学習率が一定なら）",
-        "学習率 η が一定なら、教科書の v ← αv − ηg, W ← W + v と PyTorch の b ← μb + g（初回 b ← g）, "
+        "momentum_vs_torch", "Momentum: ゼロつくの形と PyTorch の SGD の momentum は同じ軌跡（学習率が一定なら）",
+        "学習率 η が一定なら、ゼロつくの v ← αv − ηg, W ← W + v と PyTorch の b ← μb + g（初回は b ← g）, "
         "W ← W − ηb は、どの勾配列に対しても同じパラメータを与え、速度は v = −ηb の関係にある"
         "（3 ステップを記号のまま展開し、さらに任意の状態からの 1 ステップで帰納法として示す）。"
         "学習率がステップごとに変わると一致しない: PyTorch は過去の勾配の和 b に今の学習率を掛けるので、"
@@ -178,7 +178,7 @@ def momentum_vs_torch(problem: str = "bowl", start: tuple[float, float] = (-7.0,
         figures={"学習率を毎ステップ変えたときの W の差の最大値": worst, "初めの学習率": lr0,
                  "学習率に毎ステップ掛ける数": factor, "モーメンタム係数": momentum, "ステップ数": steps,
                  "問題": P.get(problem).name_ja},
-        latex={**shown, "W_2 (textbook) − W_2 (pytorch), η₁ ≠ η₂": sp.latex(apart)})
+        latex={**shown, "η₁ ≠ η₂ のときの W_2（ゼロつく − PyTorch）": sp.latex(apart)})
 
 
 @finding
@@ -186,64 +186,50 @@ def nesterov_vs_torch() -> Finding:
     """Textbook Nesterov (look-ahead form) ≡ torch.optim.SGD(momentum=μ, nesterov=True), v = −γ b."""
     residuals, shown = _textbook_vs_sgd("nesterov")
     return Finding(
-        "nesterov_vs_torch", "Nesterov: 教科書の形と PyTorch の SGD(nesterov=True) は同じ軌跡",
-        "学習率 η が一定なら、教科書の W ← W + μ²v − (1+μ)ηg, v ← μv − ηg と PyTorch の b ← μb + g"
-        "（初回 b ← g）, W ← W − η(g + μb) は同じパラメータを与え、v = −ηb の関係にある"
+        "nesterov_vs_torch", "Nesterov: ゼロつくの形と PyTorch の SGD の nesterov=True は同じ軌跡",
+        "学習率 η が一定なら、ゼロつくの W ← W + μ²v − (1+μ)ηg, v ← μv − ηg と PyTorch の b ← μb + g"
+        "（初回は b ← g）, W ← W − η(g + μb) は同じパラメータを与え、v = −ηb の関係にある"
         "（3 ステップの展開と帰納法で示す）。",
         proven=all(r == 0 for r in residuals.values()), residuals=residuals, latex=shown)
-
-
-def _nesterov_sutskever_path(prob: P.Problem, start: tuple[float, float], steps: int, lr: float, momentum: float):
-    """Sutskever's NAG executed: the Momentum textbook rule (v ← μv − ηg, θ ← θ + v) with the
-    gradient taken at the look-ahead point θ + μv. Returns θ_t, v_t for t = 0..steps (rows x, y)."""
-    cm = optimizers.rule("momentum", "textbook")
-    theta = {k: np.array(float(x)) for k, x in zip(("x", "y"), start)}
-    vel = {k: np.array(0.0) for k in theta}
-    thetas, vels = [[float(theta["x"]), float(theta["y"])]], [[0.0, 0.0]]
-    for _ in range(steps):
-        ahead = {k: theta[k] + momentum * vel[k] for k in theta}
-        grads = prob.gradients(ahead)  # ∇L(θ + μv)
-        for k in theta:
-            out = cm.step({"W": theta[k], "v": vel[k], "g": grads[k], "eta": lr, "alpha": momentum})
-            theta[k], vel[k] = np.asarray(out["W"]), np.asarray(out["v"])
-        thetas.append([float(theta["x"]), float(theta["y"])])
-        vels.append([float(vel["x"]), float(vel["y"])])
-    return np.array(thetas), np.array(vels)
 
 
 @finding
 def nesterov_lookahead_vs_sutskever(problem: str = "ravine", start: tuple[float, float] = (-7.0, 2.0),
                                     steps: int = 30, lr: float = 0.1, momentum: float = 0.9) -> Finding:
-    """The textbook/torch NAG keeps the look-ahead point Θ = θ + μv; Sutskever's keeps θ. Same method."""
-    # proof: one step from corresponding states (W = θ + μv, same v, gradient g = ∇L(W) = ∇L(θ + μv))
-    nes, cm = optimizers.rule("nesterov", "textbook"), optimizers.rule("momentum", "textbook")
-    theta, v, g = sp.symbols("theta v g", real=True)
-    sut = sym_step(cm, {"W": theta, "v": v, "eta": ETA, "alpha": MU, "g": g})
-    look = sym_step(nes, {"W": theta + MU * v, "v": v, "eta": ETA, "mu": MU, "g": g})
-    residuals = {"W_{t+1} − (θ_{t+1} + μ v_{t+1})": _zero(look["W"] - (sut["W"] + MU * sut["v"])),
-                 "v_{t+1}（二つの形の差）": _zero(look["v"] - sut["v"])}
-    # execution: the textbook class on the problem, Sutskever's form beside it
+    """The book's/torch's NAG holds the look-ahead point W̃ = W + μv as its W; Sutskever's holds W itself. One
+    symbolic step of the two rules that the pages render (nesterov ``sutskever`` and ``textbook``) from
+    corresponding states, and both executed on a problem."""
+    sut, book = optimizers.rule("nesterov", "sutskever"), optimizers.rule("nesterov", "textbook")
+    w, v, g = sp.symbols("W v g", real=True)  # g: the loss gradient at the look-ahead point
+    a = sym_step(sut, {"W": w, "v": v, "eta": ETA, "mu": MU, "g": g})
+    b = sym_step(book, {"W": w + MU * v, "v": v, "eta": ETA, "mu": MU, "g": g})
+    residuals = {"先読み点 W̃（Sutskever）− ゼロつくの W（勾配を取る点は同じ）": _zero(a["W_ahead"] - (w + MU * v)),
+                 "次の W̃ = W + μv（Sutskever）− 次の W（ゼロつく）": _zero(a["W"] + MU * a["v"] - b["W"]),
+                 "次の v（Sutskever − ゼロつく）": _zero(a["v"] - b["v"])}
     prob = P.get(problem)
-    trace = run("nesterov", problem=problem, start=start, steps=steps, lr=lr, momentum=momentum)
-    w_path = trace.path()
-    thetas, vels = _nesterov_sutskever_path(prob, start, steps, lr, momentum)
-    ahead = thetas + momentum * vels
+    kw = dict(problem=problem, start=start, steps=steps, lr=lr, momentum=momentum)
+    w_book = run("nesterov", **kw).path()
+    trace = run("nesterov", convention="sutskever", **kw)
+    w_sut = trace.path()
+    vels = np.array([[0.0, 0.0]] + [[float(r.after[k]["v"]) for k in ("x", "y")] for r in trace.records])
     figures = {
-        "W と θ + μv の差の最大値": float(np.abs(w_path - ahead).max()),
-        "W と θ の差の最大値": float(np.abs(w_path - thetas).max()),
-        "最後の W（教科書）": w_path[-1].tolist(), "最後の θ（Sutskever）": thetas[-1].tolist(),
+        "ゼロつくの W と Sutskever の W + μv の差の最大値": float(np.abs(w_book - (w_sut + momentum * vels)).max()),
+        "ゼロつくの W と Sutskever の W の差の最大値": float(np.abs(w_book - w_sut).max()),
+        "最後の W（ゼロつく）": w_book[-1].tolist(), "最後の W（Sutskever）": w_sut[-1].tolist(),
         "学習率": lr, "モーメンタム係数": momentum, "ステップ数": steps, "問題": prob.name_ja,
     }
     return Finding(
-        "nesterov_lookahead_vs_sutskever", "Nesterov: 先読み点を持つ形（教科書・PyTorch）と Sutskever の形は同じ手法",
-        "Sutskever ら (2013) の NAG は v ← μv − η∇L(θ + μv), θ ← θ + v と θ を保持する。Θ = θ + μv（先読み点）と"
-        "置くと Θ ← Θ + μ²v − (1+μ)η∇L(Θ), v ← μv − η∇L(Θ) となり、教科書（Bengio ら 2013）の形そのもの"
-        f"（記号の 1 ステップで示す。v₀ = 0 なので Θ₀ = θ₀）。{prob.name_ja}で {steps} ステップ実行すると、"
-        f"教科書の W は Sutskever の θ + μv と最大 {figures['W と θ + μv の差の最大値']:.2g}（丸め誤差）しか違わず、"
-        f"θ そのものとは最大 {figures['W と θ の差の最大値']:.3g} 違う（保持する変数が違うだけ）。",
+        "nesterov_lookahead_vs_sutskever",
+        "Nesterov: 先読み点を保持する形（ゼロつく・PyTorch）と Sutskever ら 2013 の形は同じ手法",
+        "Sutskever ら 2013 の形はパラメータ W を保持し、先読み点 W̃ = W + μv で勾配を取って v ← μv − η∇L(W̃), "
+        "W ← W + v と進む。ゼロつくの形（Bengio ら 2013 の書き換え）はこの W̃ を W として保持し、"
+        "W ← W + μ²v − (1+μ)η∇L(W), v ← μv − η∇L(W) と進む。W̃ が同じなら勾配を取る点も同じで、"
+        "1 ステップ後の W̃ と v も一致する（記号の 1 ステップで示す。v₀ = 0 なので出発点も同じ）。"
+        f"{prob.name_ja}で {steps} ステップ実行すると、ゼロつくの W と Sutskever の W + μv の差は最大 "
+        f"{figures['ゼロつくの W と Sutskever の W + μv の差の最大値']:.2g}（丸め誤差）で、W どうしは最大 "
+        f"{figures['ゼロつくの W と Sutskever の W の差の最大値']:.3g} 違う（保持する変数が違うだけ）。",
         proven=all(r == 0 for r in residuals.values()), residuals=residuals, figures=figures,
-        latex={"Sutskever（Momentum の式で g を先読み点で取る。α = μ）": cm.latex(), "g": r"g = \nabla L(W + \alpha v)",
-               "教科書（Bengio ら）": nes.latex()})
+        latex={"Sutskever ら 2013": sut.latex(), "ゼロつく（Bengio ら 2013 の書き換え）": book.latex()})
 
 
 def old_nesterov_rule() -> Rule:
@@ -255,8 +241,8 @@ def old_nesterov_rule() -> Rule:
 
 
 @finding
-def nesterov_old_order(lr: float = 0.1, momentum: float = 0.9, theta0: float = 1.0, steps: int = 3) -> Finding:
-    """Old order vs correct order on L = θ² (∇L = 2θ), executed; and the old step in closed form."""
+def nesterov_old_order(lr: float = 0.1, momentum: float = 0.9, w0: float = 1.0, steps: int = 3) -> Finding:
+    """Old order vs correct order on L = W² (∇L = 2W), executed; and the old step in closed form."""
     from optimizers.nesterov import Nesterov
 
     old, right = old_nesterov_rule(), optimizers.rule("nesterov", "textbook")
@@ -269,26 +255,26 @@ def nesterov_old_order(lr: float = 0.1, momentum: float = 0.9, theta0: float = 1
                  "正しい 1 ステップ − (W + μ²v − (1+μ)ηg)":
                      _zero(sym_right["W"] - (w + MU**2 * v - (1 + MU) * ETA * g))}
     difference = sp.factor(sp.expand(sym_old["W"] - sym_right["W"]))
-    # execution on L = θ²
+    # execution on L = W²
     opt = Nesterov(lr=lr, momentum=momentum)
-    params = {"theta": np.array(float(theta0))}
+    params = {"W": np.array(float(w0))}
     correct = []
     for _ in range(steps):
-        opt.update(params, {"theta": np.array(2.0 * params["theta"])})  # ∇L = 2θ
-        correct.append(float(params["theta"]))
-    state = {"W": np.array(float(theta0)), "v": np.array(0.0), "eta": lr, "mu": momentum}
+        opt.update(params, {"W": np.array(2.0 * params["W"])})  # ∇L = 2W
+        correct.append(float(params["W"]))
+    state = {"W": np.array(float(w0)), "v": np.array(0.0), "eta": lr, "mu": momentum}
     wrong = []
     for _ in range(steps):
         state = old.step({**state, "g": 2.0 * state["W"]})
         wrong.append(float(state["W"]))
     return Finding(
         "nesterov_old_order", "Nesterov: 旧版コード（v を先に更新）は NAG ではない",
-        f"L = θ², μ = {momentum:g}, η = {lr:g}, θ₀ = {theta0:g} で 1 回更新すると、正しい順序（W を先に動かし、"
-        f"その後 v を更新）では θ₁ = {correct[0]:.4g}、v を先に更新する旧版では θ₁ = {wrong[0]:.4g}。"
+        f"L = W², μ = {momentum:g}, η = {lr:g}, W₀ = {w0:g} で 1 回更新すると、正しい順序（W を先に動かし、"
+        f"その後 v を更新）では W₁ = {correct[0]:.4g}、v を先に更新する旧版では W₁ = {wrong[0]:.4g}。"
         "旧版の 1 ステップは W + μ³v − (1+μ+μ²)ηg で、正しい W + μ²v − (1+μ)ηg とは別の式。",
         proven=all(r == 0 for r in residuals.values()), residuals=residuals,
-        figures={"正しい順序の θ_t": correct, "旧版の θ_t": wrong, "学習率": lr, "モーメンタム係数": momentum,
-                 "θ₀": theta0},
+        figures={"正しい順序の W_t": correct, "旧版の W_t": wrong, "学習率": lr, "モーメンタム係数": momentum,
+                 "W₀": w0},
         latex={"旧版": sp.latex(claimed), "正しい形": sp.latex(w + MU**2 * v - (1 + MU) * ETA * g),
                "旧版 − 正しい形": sp.latex(difference)})
 
@@ -379,8 +365,8 @@ def adadelta_vs_torch(problem: str = "ravine", start: tuple[float, float] = (-7.
 
     tb, pt = optimizers.rule("adadelta", "textbook"), optimizers.rule("adadelta", "pytorch")
     rho, eps = sp.Symbol("rho", positive=True), sp.Symbol("epsilon", positive=True)
-    e_tb = {"W": THETA0, "h": 0, "s": 0, "rho": rho, "eps": eps}
-    e_pt = {"W": THETA0, "v": 0, "u": 0, "t": 0, "gamma": 1, "rho": rho, "eps": eps}
+    e_tb = {"W": W0, "h": 0, "s": 0, "rho": rho, "eps": eps}
+    e_pt = {"W": W0, "v": 0, "u": 0, "t": 0, "gamma": 1, "rho": rho, "eps": eps}
     residuals = {}
     for i, g in enumerate(GS, start=1):
         e_tb = sym_step(tb, {**e_tb, "g": g})
@@ -529,8 +515,9 @@ def sgd_l2_equals_decoupled() -> Finding:
     lam = sp.Symbol("lambda", positive=True)
     l2_rule = optimizers.rule("sgd", "pytorch", weight_decay=1.0)  # the form only: λ stays a symbol
     decoupled = _sgdw_rule()
-    a = sym_step(l2_rule, {"W": w, "g": g, "gamma": ETA, "lam": lam})
-    b = sym_step(decoupled, {"W": w, "g": g, "gamma": ETA, "lam": lam})
+    gamma = sp.Symbol("gamma", positive=True)  # PyTorch's learning rate, as the two rules write it
+    a = sym_step(l2_rule, {"W": w, "g": g, "gamma": gamma, "lam": lam})
+    b = sym_step(decoupled, {"W": w, "g": g, "gamma": gamma, "lam": lam})
     residuals = {"W（L2 − 分離）": _zero(a["W"] - b["W"])}
     return Finding(
         "sgd_l2_equals_decoupled", "素の SGD では L2 正則化と重み減衰（分離型）は同じ",
@@ -538,7 +525,8 @@ def sgd_l2_equals_decoupled() -> Finding:
         "展開すると同じ式なので、モーメンタムも適応的な学習率も無い SGD では区別がない"
         "（任意の W, g から 1 ステップを記号で計算して示す）。Adam では区別が生じる（adam_l2_vs_adamw）。",
         proven=all(r == 0 for r in residuals.values()), residuals=residuals,
-        latex={"L2": l2_rule.latex(), "decoupled": decoupled.latex(), "W": sp.latex(sp.expand(a["W"]))})
+        latex={"L2": l2_rule.latex(), "分離型": decoupled.latex(),
+               "1 ステップ後の W（どちらも）": sp.latex(sp.expand(a["W"]))})
 
 
 @finding

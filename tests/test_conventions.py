@@ -149,3 +149,63 @@ def test_sutskever_rule_takes_the_gradient_at_the_look_ahead_point() -> None:
         assert got is not None and got != pytest.approx(0.144)
         if want is not None:
             assert got == pytest.approx(want, rel=1e-12)
+
+
+TABS = [(key, opts) for key in KEYS for opts in optimizers.get(key).INFO.torch_tabs]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("key, opts", TABS, ids=[f"{k}-{i}" for i, (k, _) in enumerate(TABS)])
+def test_every_pytorch_tab_is_torch_optim(key, opts) -> None:
+    """The rule object a PyTorch tab renders, executed against torch.optim with the tab's options (float64),
+    and its title names every option the tab switches on."""
+    from quizgen import conformance as C
+    from quizgen.site import macros
+
+    info = optimizers.get(key).INFO
+    rule = macros.torch_tab_rule(info, opts)
+    title, body = macros.torch_tab(info, opts)
+    assert rule.latex() in body
+    for arg in opts:
+        assert arg in title, (title, arg)
+    for seed in (None, 3):
+        result = C.compare(info.torch, opts, seed=seed, rule=rule)
+        assert result.ok, result.describe()
+
+
+def test_pytorch_tabs_show_the_options_of_the_issue() -> None:
+    from quizgen.site import macros
+
+    def shown(key):
+        info = optimizers.get(key).INFO
+        return ["".join(macros.torch_tab(info, o)) for o in info.torch_tabs]
+    assert all(r"W \left(1 - \gamma \lambda\right)" in text for text in shown("adamw"))  # AdamW's decoupled line
+    plain, full = shown("adagrad")
+    assert r"t &\leftarrow" not in plain  # no unused t ← t + 1
+    assert r"\tilde{\gamma}" in full and "lr_decay" in full and "`initial_accumulator_value` は $s$ の初期値" in full
+    assert any(r"\mu b" in text and r"g^{\mathrm{ave}}" in text and "centered=True" in text
+               for text in shown("rmsprop"))
+
+
+@pytest.mark.parametrize("key", ["sgd", "momentum", "nesterov"])
+def test_proof_tables_write_one_letter_per_quantity(key) -> None:
+    """No θ beside W, and one learning-rate letter (η or γ) per table of a finding."""
+    from quizgen.site import macros
+
+    for f in macros.findings_for(key):
+        text = macros.render_finding(f)
+        assert "θ" not in text and "theta" not in text, f.key
+        formulas = " ".join(list(f.latex.values()) + list(f.residual_text().values()) + list(f.residuals))
+        has_eta = "\\eta" in formulas or "η" in formulas
+        has_gamma = "\\gamma" in formulas or "γ" in formulas
+        assert not (has_eta and has_gamma), (f.key, formulas)
+
+
+def test_tables_keep_a_bar_outside_math_as_text() -> None:
+    from quizgen.site import macros
+
+    out = macros.table(["a"], [["$|x|$ と |g|"]])
+    assert r"$\vert x\vert $" in out and "&#124;g&#124;" in out
+    meta = macros.Macros.__new__(macros.Macros).meta("adamax")
+    outside = re.sub(r"\$[^$]*\$", "", meta)
+    assert "\\vert" not in outside
