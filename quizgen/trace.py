@@ -202,8 +202,8 @@ def run(optimizer: Any, *, problem: str | None = None, start: Sequence[float] | 
         raise ValueError("run: give exactly one of problem= or grads=")
     prob = P.get(problem) if problem is not None else None
     if prob is not None:
-        if start is None or len(start) != 2:
-            raise ValueError("run: problem= needs start=(x, y)")
+        if start is None or len(start) != len(prob.names):
+            raise ValueError(f"run: problem={problem!r} needs start=({', '.join(prob.names)})")
         if steps is None or int(steps) < 1:
             raise ValueError(f"run: steps must be >= 1, got {steps!r}")
         params = prob.params(tuple(start))
