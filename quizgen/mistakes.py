@@ -473,8 +473,27 @@ MISTAKES: list[Mistake] = [
         ("momentum", "nesterov"), "alpha_eta_confusion",
         edit={"momentum": assign(("v", "v - eta*g")), "nesterov": assign(("v", "v - eta*g"))},
         conventions=("textbook", "sutskever"),
-        code=((r"self\.momentum \* (self\.v\[key\] - self\.lr)", r"\1"), (r"^(\s*)self\.v\[key\] \*= self\.momentum",
-                                                                          r"\1self.v[key] *= 1"))),
+        code=((r"self\.momentum \* (self\.v\[key\] - self\.lr)", r"\1"),)),
+    Mistake(
+        "lr_momentum_swap", "学習率とモーメンタム係数の取り違え", "learning rate and momentum coefficient swapped",
+        "前の速度を減衰させるのはモーメンタム係数（α, μ）で、学習率 η は勾配の項に掛ける。入れ替えると速度がほとんど"
+        "残らず、勾配の項は大きくなりすぎる。",
+        "The momentum coefficient (α, μ) decays the old velocity; the learning rate η scales the gradient term.",
+        ("momentum", "nesterov"), "alpha_eta_confusion",
+        edit={"momentum": xsub(_swap("eta", "alpha")), "nesterov": xsub(_swap("eta", "mu"), targets=("v",))},
+        code=((r"self\.momentum \* self\.v\[key\] - self\.lr \* grads\[key\]",
+               "self.lr * self.v[key] - self.momentum * grads[key]"),
+              (r"^(\s*self\.v\[key\] \*= )self\.momentum$", r"\1self.lr"),
+              (r"^(\s*self\.v\[key\] -= )self\.lr \* grads\[key\]$", r"\1self.momentum * grads[key]"))),
+    Mistake(
+        "param_instead_of_grad", "勾配の代わりにパラメータを掛けた", "the parameter instead of the gradient",
+        "進む量は損失の勾配 g に比例する（W ← W − ηg）。W ← W − ηW は損失に関係なく W を縮めるだけで、"
+        "重み減衰の項と取り違えている。",
+        "The step is proportional to the loss gradient g (W ← W − ηg); W ← W − ηW only shrinks W, whatever the loss "
+        "(weight decay's term, not the gradient step).",
+        ("sgd",), "l2_term_vs_gradient", edit={"sgd": xsub(lambda r: {_sym(r, "g"): _sym(r, "W")})},
+        code=((r"^(\s*params\[key\] -= self\.lr \* )grads\[key\]$", r"\1params[key]"),),
+        conventions=("textbook", "pytorch")),
     Mistake(
         "textbook_velocity_as_buffer", "ゼロつくの速度 v で答えた（PyTorch のバッファ b ではない）",
         "the book's velocity v instead of PyTorch's buffer b",
@@ -626,8 +645,7 @@ MISTAKES: list[Mistake] = [
         "rmsprop_as_adagrad", "減衰させずに累積（AdaGrad と混同）", "accumulating without decay (AdaGrad's h)",
         "RMSprop は二乗の指数移動平均 h ← ρh + (1−ρ)g² で古い勾配を忘れる。h ← h + g² は AdaGrad の二乗和。",
         "RMSprop keeps a moving average h ← ρh + (1−ρ)g² and forgets old gradients; h ← h + g² is AdaGrad's sum.",
-        ("rmsprop",), "rmsprop_vs_adagrad", edit={"rmsprop": assign(("h", "h + g**2"))},
-        code=((r"^(\s*)self\.h\[key\] \*= self\.decay_rate", r"\1self.h[key] *= 1"),)),
+        ("rmsprop",), "rmsprop_vs_adagrad", edit={"rmsprop": assign(("h", "h + g**2"))}),
     Mistake(
         "no_accumulation", "二乗和を蓄積しない", "no accumulation",
         "AdaGrad の h は過去すべての勾配の二乗和（h ← h + g²）。今回の g² だけでは学習率が下がっていかない。",
@@ -747,8 +765,7 @@ MISTAKES: list[Mistake] = [
         "params[key] -= … subtracts the step from the parameter; with = the parameter is replaced by the step.",
         ALL, None, edit={"sgd": _by_convention(assign(("W", "-eta*g")), assign(("W", "-gamma*g"))),
                          "momentum": _by_convention(assign(("W", "v")), assign(("W", "-gamma*b")))},
-        code=((r"^(\s*params\[key\]) -= (.*)$", r"\1 = -(\2)"),
-              (r"^(\s*params\[key\]) \+= (.*)$", r"\1 = \2")), conventions=("textbook", "pytorch")),
+        conventions=("textbook", "pytorch")),  # no code form: `params[key] = -(…)` is no line anyone writes
     Mistake(
         "one_step_extra", "更新回数を 1 回多く数えた", "one update too many",
         "問われているのは指定回数の更新の後の値。1 回多く更新した値を答えている。",
