@@ -61,7 +61,7 @@ def rule(convention: str = "textbook", **options) -> Rule:
                       ("s", "rho*s + (1 - rho)*dx**2"),
                       ("W", "W + dx")],
                      note="Zeiler (2012) Alg. 1: Δx = −RMS[Δx]_{t−1}/RMS[g]_t · g, RMS[y] = √(E[y²] + ε)。"
-                     "学習率はない（教科書にはクラスがないので論文の形）")
+                     "学習率はない（ゼロつくにはクラスがないので論文の形）")
     if convention != "pytorch":
         raise ValueError(f"adadelta: unknown convention {convention!r} (textbook, paper, pytorch)")
     return torch_rule(**options)

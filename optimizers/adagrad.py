@@ -15,7 +15,7 @@ class AdaGrad:
 
     def __init__(self, lr=0.01, eps=1e-7):
         self.lr = lr  # 学習率 η（全体の大きさ。実際の歩幅は √h で割られて小さくなっていく）
-        self.eps = eps  # ゼロ除算を防ぐ微小な定数 ε（√h の外に足す。教科書のコードでは 1e-7 と直書き）
+        self.eps = eps  # ゼロ除算を防ぐ微小な定数 ε（√h の外に足す。ゼロつくのコードでは 1e-7 と直書き）
         self.h = None  # 勾配の二乗和（パラメータごと・要素ごとに持つ。最初の update で 0 にする）
         check_hyperparameters(self)
 
@@ -74,7 +74,7 @@ def torch_rule(lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, ma
         steps.append(("W", "W - gamma*g/(sqrt(s) + eps)"))
     return build("adagrad", "pytorch", syms, steps, init={"s": float(initial_accumulator_value)},
                  note="torch.optim.Adagrad: s ← s + g²（s の初期値は initial_accumulator_value）, "
-                 "W ← W − γ̃ g/(√s + ε), γ̃ = γ/(1 + (t−1)η)。ε の既定値は 1e-10（教科書は 1e-7）")
+                 "W ← W − γ̃ g/(√s + ε), γ̃ = γ/(1 + (t−1)η)。ε の既定値は 1e-10（ゼロつくは 1e-7）")
 
 
 INFO = Info(
@@ -103,6 +103,6 @@ INFO = Info(
         "Duchi ら (2011) の対角版（H_t = δI + diag(s_t), s_t = √Σg², 正則化なしの composite mirror descent 更新 "
         "x ← x − ηH_t⁻¹g）とも同じ形なので、論文の形は別に立てない。",
         "pytorch": "torch.optim.Adagrad: 学習率の減衰 lr_decay、二乗和の初期値 initial_accumulator_value を持つ。"
-        "ε の既定値は 1e-10。eps=1e-7 にすると教科書のクラスと一致する。",
+        "ε の既定値は 1e-10。eps=1e-7 にするとゼロつくのクラスと一致する。",
     },
 )

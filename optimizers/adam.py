@@ -62,9 +62,9 @@ LR_T = Sym("lr_t", r"\eta_t", "ステップ t の学習率（バイアス補正�
            "step-t learning rate (bias corrections folded in)", "temp")
 M_HAT = Sym("m_hat", r"\hat{m}", "バイアス補正した 1 次モーメント m/(1−β₁ᵗ)", "bias-corrected first moment", "temp")
 V_HAT = Sym("v_hat", r"\hat{v}", "バイアス補正した 2 次モーメント v/(1−β₂ᵗ)", "bias-corrected second moment", "temp")
-ALPHA = Sym("alpha", r"\alpha", "ステップサイズ（学習率。論文の記号）", "stepsize (learning rate, the paper's symbol)",
+ALPHA = Sym("alpha", r"\alpha", "学習率（論文の記号 α、ステップサイズ）", "learning rate (the paper's α, stepsize)",
             "hyper", code="lr")
-T_ITER = S.t.named("iter")  # 教科書・論文のクラスでは self.iter
+T_ITER = S.t.named("iter")  # ゼロつく・論文のクラスでは self.iter
 T_STEP = S.t.named("step")  # torch では state["step"]
 
 
@@ -159,7 +159,7 @@ INFO = Info(
         "「効率的な形」で、ε（本では 1e-7 直書き）は補正前の √v の外に足す。",
         "paper": "Kingma & Ba (ICLR 2015) Alg. 1。m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ) を作り、ε = 1e-8 は √v̂ の外。",
         "pytorch": "torch.optim.Adam は論文 Alg. 1 と同じ式。torch_kwargs の Adam(lr, betas, eps) はこのクラスに"
-        "いちばん近い引数だが同一ではない: ε の位置が違う（教科書の定数 ε は torch の εₜ = ε/√(1−β₂ᵗ) に"
+        "いちばん近い引数だが同一ではない: ε の位置が違う（ゼロつくの定数 ε は torch の εₜ = ε/√(1−β₂ᵗ) に"
         "あたる）。ε が効かない大きさの勾配なら差は小さい。",
     },
 )

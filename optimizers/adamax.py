@@ -118,8 +118,8 @@ INFO = Info(
                    "small constant ε (added to |g| inside the max; not in the paper)")},
     conventions=("textbook", "paper", "pytorch"),
     forms={
-        "textbook": ("Kingma & Ba 2015 の論文 7.1 節に torch.optim と同じ ε を足したもの",
-                     "Kingma & Ba 2015, §7.1, with torch.optim's ε"),
+        "textbook": ("Kingma & Ba 2015 の 7.1 節と torch.optim.Adamax",
+                     "Kingma & Ba 2015, §7.1, and torch.optim.Adamax"),
         "paper": ("Kingma & Ba 2015 の論文 7.1 節", "Kingma & Ba 2015, §7.1"),
         "pytorch": ("torch.optim.Adamax", "torch.optim.Adamax"),
     },

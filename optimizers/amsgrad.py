@@ -108,8 +108,7 @@ INFO = Info(
            "eps": ("ゼロ除算を防ぐ微小量 ε（補正後の √v̂ の外）", "small constant ε (outside √v̂, corrected)")},
     conventions=("textbook", "paper", "pytorch"),
     forms={
-        "textbook": ("Reddi ら 2018 の手法を torch.optim と同じく補正した形",
-                     "Reddi et al. 2018 with torch.optim's bias correction"),
+        "textbook": ("torch.optim.Adam の amsgrad=True", "torch.optim.Adam with amsgrad=True"),
         "paper": ("Reddi ら 2018 の論文 Alg. 2", "Reddi et al. 2018, Alg. 2"),
         "pytorch": ("torch.optim.Adam の amsgrad=True", "torch.optim.Adam with amsgrad=True"),
     },

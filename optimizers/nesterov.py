@@ -75,7 +75,7 @@ def rule(convention: str = "textbook", **options) -> Rule:
 INFO = Info(
     key="nesterov",
     cls=Nesterov,
-    name_ja="Nesterov の加速勾配法 NAG",
+    name_ja="Nesterov の加速勾配法",
     name_en="Nesterov's Accelerated Gradient",
     paper="Y. Nesterov, A method for solving the convex programming problem with convergence rate O(1/k^2), "
     "Soviet Mathematics Doklady 27(2), 372–376, 1983",
@@ -104,6 +104,6 @@ INFO = Info(
         "勾配が先読み点で要るので、損失の式（∇L を計算できるもの）が決まっているときに使う。"
         "W̃ をパラメータとして保持し直したのがゼロつく・torch の形で、同じ手法。",
         "pytorch": "torch.optim.SGD(momentum=μ, nesterov=True): b ← μb + g（初回は b ← g）, W ← W − γ(g + μb)。"
-        "学習率が一定なら v = −γb と置くと教科書の形と一致する。",
+        "学習率が一定なら v = −γb と置くとゼロつくの形と一致する。",
     },
 )

@@ -16,7 +16,7 @@ class RMSprop:
     def __init__(self, lr=0.01, decay_rate=0.99, eps=1e-7):
         self.lr = lr  # 学習率 η
         self.decay_rate = decay_rate  # 減衰率 ρ（過去の h をどれだけ残すか。1 に近いほど長く覚える）
-        self.eps = eps  # ゼロ除算を防ぐ微小な定数 ε（√h の外に足す。教科書のコードでは 1e-7 と直書き）
+        self.eps = eps  # ゼロ除算を防ぐ微小な定数 ε（√h の外に足す。ゼロつくのコードでは 1e-7 と直書き）
         self.h = None  # 勾配の二乗の指数移動平均（パラメータごと・要素ごと。最初の update で 0 にする）
         check_hyperparameters(self)
 
@@ -92,7 +92,8 @@ def torch_rule(weight_decay=0.0, momentum=0.0, centered=False, maximize=False, *
     else:
         steps.append(("W", f"W - gamma*g/({denom})"))
     return build("rmsprop", "pytorch", syms, steps,
-                 note="torch.optim.RMSprop: v ← αv + (1−α)g², W ← W − γg/(√v + ε)。ε の既定値は 1e-8（教科書は 1e-7）。"
+                 note="torch.optim.RMSprop: v ← αv + (1−α)g², W ← W − γg/(√v + ε)。"
+                 "ε の既定値は 1e-8（ゼロつくは 1e-7）。"
                  "momentum のバッファは 0 から、centered は √(v − (g^ave)²) で割る")
 
 

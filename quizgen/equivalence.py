@@ -304,17 +304,17 @@ def rmsprop_eps_placement(problem: str = "ravine", start: tuple[float, float] = 
         first.append({"g": g, "√ の外": a, "√ の中": b})
     figures = {
         "W の差の最大値（ε = δ、置き場所だけが違う）": float(np.abs(outside - inside_same).max()),
-        "W の差の最大値（ε は教科書、δ は Goodfellow の値）": float(np.abs(outside - inside_own).max()),
+        "W の差の最大値（ε はゼロつく、δ は Goodfellow の値）": float(np.abs(outside - inside_own).max()),
         "初回の更新量": first,
         "学習率": lr, "減衰率 ρ": decay_rate, "ε（√ の外）": eps, "δ（√ の中）": delta, "ステップ数": steps,
         "問題": P.get(problem).name_ja,
     }
     last = first[-1]
     return Finding(
-        "rmsprop_eps_placement", "RMSprop: ε を √ の外に足すか（教科書・PyTorch）中に足すか（Goodfellow）",
-        "教科書と PyTorch は W ← W − ηg/(√h + ε)、Goodfellow ら Alg. 8.5 は W ← W − ηg/√(δ + h)。"
+        "rmsprop_eps_placement", "RMSprop: ε を √ の外に足すか（ゼロつく・PyTorch）中に足すか（Goodfellow）",
+        "ゼロつくと PyTorch は W ← W − ηg/(√h + ε)、Goodfellow ら Alg. 8.5 は W ← W − ηg/√(δ + h)。"
         f"勾配が大きいうちは差は小さい（{P.get(problem).name_ja}、{steps} ステップで最大 "
-        f"{figures['W の差の最大値（ε は教科書、δ は Goodfellow の値）']:.2g}）が、勾配が小さいと大きく違う: "
+        f"{figures['W の差の最大値（ε はゼロつく、δ は Goodfellow の値）']:.2g}）が、勾配が小さいと大きく違う: "
         f"η = {lr:g}, ρ = {decay_rate:g} の初回の更新量は g = {last['g']:g} で √ の外 (ε = {eps:g}) "
         f"{last['√ の外']:.3g}、√ の中 (δ = {delta:g}) {last['√ の中']:.3g}。",
         proven=None, figures=figures)
@@ -344,16 +344,16 @@ def default_eps(name: str = "adagrad", problem: str = "ravine", start: tuple[flo
     first_pt = _first_step(from_torch(module.INFO.torch, **torch_args), small_grad)
     worst = float(np.abs(tb - pt.path()).max())
     figures = {
-        "教科書の ε": instance.eps, "PyTorch の既定の ε": torch_eps, "W の差の最大値": worst,
-        "小さい勾配 g": small_grad, "初回の更新量（教科書）": first_tb, "初回の更新量（PyTorch）": first_pt,
+        "ゼロつくの ε": instance.eps, "PyTorch の既定の ε": torch_eps, "W の差の最大値": worst,
+        "小さい勾配 g": small_grad, "初回の更新量（ゼロつく）": first_tb, "初回の更新量（PyTorch）": first_pt,
         "学習率": spec["lr"], "ステップ数": steps, "問題": P.get(problem).name_ja,
     }
     return Finding(
         f"default_eps_{module.INFO.key}",
-        f"{module.INFO.cls.__name__}: 教科書の ε = {instance.eps:g} と PyTorch の既定値 {torch_eps:g}",
+        f"{module.INFO.cls.__name__}: ゼロつくの ε = {instance.eps:g} と PyTorch の既定値 {torch_eps:g}",
         f"ε の位置は同じ（√ の外）で値だけが違う。{P.get(problem).name_ja}で {steps} ステップ（学習率 {spec['lr']:g}）"
         f"の差は最大 {worst:.2g}。勾配が ε に近いほど差が出る: g = {small_grad:g} の"
-        f"初回の更新量は教科書 {first_tb:.4g}、PyTorch {first_pt:.4g}。",
+        f"初回の更新量はゼロつく {first_tb:.4g}、PyTorch {first_pt:.4g}。",
         proven=None, figures=figures)
 
 
@@ -437,9 +437,9 @@ def adam_lr_t_form() -> Finding:
     b = sym_step(paper, {**state, "alpha": ETA, "eps": s["eps"]})
     fix = s["corrections"]
     residuals = {
-        "m（教科書 − 論文）": _zero(a["m"] - b["m"]),
-        "v（教科書 − 論文）": _zero(a["v"] - b["v"]),
-        "W（教科書 ε̂ = ε√(1−β2^t) − 論文 ε）": _zero(a["W"].xreplace(fix) - b["W"].xreplace(fix)),
+        "m（ゼロつく − 論文）": _zero(a["m"] - b["m"]),
+        "v（ゼロつく − 論文）": _zero(a["v"] - b["v"]),
+        "W（ゼロつく ε̂ = ε√(1−β2^t) − 論文 ε）": _zero(a["W"].xreplace(fix) - b["W"].xreplace(fix)),
     }
     # with the SAME constant in both places the steps differ, by an amount that vanishes only for ε = 0
     same = sym_step(tb, {**state, "eta": ETA, "eps": s["eps"]})
@@ -447,17 +447,17 @@ def adam_lr_t_form() -> Finding:
     moments = {same["m"]: m_t, b["m"]: m_t, same["v"]: v_t, b["v"]: v_t}
     apart = sp.factor((same["W"].xreplace(moments) - b["W"].xreplace(moments)).xreplace(fix))
     return Finding(
-        "adam_lr_t_form", "Adam: 教科書の η_t の形と論文のバイアス補正の形（ε の置き場所）",
-        "教科書（ゼロから作るDeep Learning）は η_t = η√(1−β2^t)/(1−β1^t) として W ← W − η_t m/(√v + ε̂) と書き、"
+        "adam_lr_t_form", "Adam: ゼロつくの η_t の形と論文のバイアス補正の形（ε の置き場所）",
+        "『ゼロから作るDeep Learning』は η_t = η√(1−β2^t)/(1−β1^t) として W ← W − η_t m/(√v + ε̂) と書き、"
         "論文 Alg. 1 と PyTorch は m̂ = m/(1−β1^t), v̂ = v/(1−β2^t) として W ← W − η m̂/(√v̂ + ε) と書く。"
         "m, v の更新は同じで、W の更新は ε̂ = ε√(1−β2^t) のとき、どの t でも恒等的に等しい"
         "（任意の状態 m, v と t = n + 1 からの 1 ステップを記号のまま計算して示す。論文 §2 の「効率的な形」）。"
-        "同じ定数を両方に入れると（ε̂ = ε）一致しない: 教科書の ε は、論文の形に直すと ε/√(1−β2^t) という"
+        "同じ定数を両方に入れると（ε̂ = ε）一致しない: ゼロつくの ε は、論文の形に直すと ε/√(1−β2^t) という"
         "ステップごとに変わる大きな値にあたる。",
         proven=all(r == 0 for r in residuals.values()), residuals=residuals,
         latex={"textbook": tb.latex(), "paper": paper.latex(),
                "ε̂ と ε": r"\hat\varepsilon = \varepsilon\sqrt{1 - \beta_2^{t}}",
-               "W（教科書, ε̂ = ε）− W（論文）": sp.latex(apart),
+               "W（ゼロつく, ε̂ = ε）− W（論文）": sp.latex(apart),
                "s": r"s_1 = 1 - \beta_1^{t},\quad s_2 = 1 - \beta_2^{t}"})
 
 
@@ -488,9 +488,9 @@ def adam_textbook_vs_torch_eps(problem: str = "ravine", start: tuple[float, floa
         "lr": lr, "eps": eps, "beta1": tb_opt.beta1, "beta2": b2, "steps": steps,
     }
     return Finding(
-        "adam_textbook_vs_torch_eps", "Adam: 教科書のクラスと PyTorch は ε の位置だけが違う（実行して比べる）",
+        "adam_textbook_vs_torch_eps", "Adam: ゼロつくのクラスと PyTorch は ε の位置だけが違う（実行して比べる）",
         f"{P.get(problem).name_ja}を学習率 {lr:g} で {steps} ステップ。"
-        f"教科書の Adam（ε = {eps:g} を補正前の √v の外）と PyTorch の形（同じ ε = {eps:g} を補正後の √v̂ の外）"
+        f"ゼロつくの Adam（ε = {eps:g} を補正前の √v の外）と PyTorch の形（同じ ε = {eps:g} を補正後の √v̂ の外）"
         f"の差は最大 {figures['W の差の最大値（同じ ε）']:.2g}。"
         f"PyTorch 側の ε を毎ステップ ε/√(1−β2^t)（t = 1 で {figures['eps_1 = eps/√(1−β2)']:.3g}）に変えると、差は "
         f"{figures['W の差の最大値（torch の ε を ε/√(1−β2^t) に）']:.2g}（丸め誤差）まで消える。ε = 0 どうしでも差は "
@@ -675,6 +675,6 @@ def adam_first_step_sign(lr: float = 0.001, grads: tuple[float, ...] = (-100.0, 
         "adam_first_step_sign", "Adam の 1 回目の更新量は勾配の大きさによらず約 η（向きは −sign g）",
         "m̂₁ = g, v̂₁ = g² なので 1 回目は ΔW = −η g/(|g| + ε) ≈ −η·sign(g)。"
         f"g = {min(grads):g} から {max(grads):g} まで実行すると |ΔW|/η は 1 から最大 {worst:.2g} しかずれない"
-        f"（教科書のクラスも PyTorch の形も）。勾配が ε に近いと崩れる: g = {small:g} では教科書 "
+        f"（ゼロつくのクラスも PyTorch の形も）。勾配が ε に近いと崩れる: g = {small:g} ではゼロつく "
         f"{tiny['textbook ΔW/η']:.3g}η、PyTorch {tiny['torch ΔW/η']:.3g}η。",
         proven=None, figures=figures)

@@ -147,7 +147,7 @@ def test_rmsprop_eps_placement_figures():
     own = path(lambda h, c: np.sqrt(c + h), delta)
     assert f.figures["W の差の最大値（ε = δ、置き場所だけが違う）"] == pytest.approx(
         float(np.abs(outside - same).max()), rel=1e-6)
-    assert f.figures["W の差の最大値（ε は教科書、δ は Goodfellow の値）"] == pytest.approx(
+    assert f.figures["W の差の最大値（ε はゼロつく、δ は Goodfellow の値）"] == pytest.approx(
         float(np.abs(outside - own).max()), rel=1e-6)
     assert f.figures["δ（√ の中）"] == 1e-6  # Goodfellow et al. Alg. 8.5's suggested δ
 
@@ -156,7 +156,7 @@ def test_rmsprop_eps_placement_figures():
 def test_default_eps_figures(name):
     f = E.default_eps(name)
     lr, steps = f.figures["学習率"], f.figures["ステップ数"]
-    eps_tb, eps_pt = f.figures["教科書の ε"], f.figures["PyTorch の既定の ε"]
+    eps_tb, eps_pt = f.figures["ゼロつくの ε"], f.figures["PyTorch の既定の ε"]
     module = optimizers.get(name)
     assert eps_tb == module.INFO.cls().eps
     assert eps_pt == optimizers.TORCH[name][1]["eps"]
@@ -175,7 +175,7 @@ def test_default_eps_figures(name):
     assert f.figures["W の差の最大値"] == pytest.approx(float(np.abs(path(eps_tb) - path(eps_pt)).max()), rel=1e-6)
     g = f.figures["小さい勾配 g"]
     scale = 1.0 if rho is None else np.sqrt(1 - rho)
-    assert f.figures["初回の更新量（教科書）"] == pytest.approx(lr * g / (scale * g + eps_tb), rel=1e-12)
+    assert f.figures["初回の更新量（ゼロつく）"] == pytest.approx(lr * g / (scale * g + eps_tb), rel=1e-12)
     assert f.figures["初回の更新量（PyTorch）"] == pytest.approx(lr * g / (scale * g + eps_pt), rel=1e-12)
 
 

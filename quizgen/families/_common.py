@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -255,6 +256,20 @@ def fmt(x: float) -> str:
     if "e" in text:
         text = f"{x:.12f}".rstrip("0")
     return text
+
+
+def short_meaning(sym: Any, lang: str) -> str:
+    """A symbol's meaning without its bracketed gloss (「減衰率（指数移動平均の係数）」 → 「減衰率」)."""
+    text = sym.ja if lang == "ja" else sym.en
+    return re.split(r"\s*[（(]", text, maxsplit=1)[0].strip()
+
+
+def spaced(text: str) -> str:
+    """``text`` between Japanese words: a space on a side where it meets Latin letters, digits or math
+    (「を Kingma & Ba 2015 の」, 「$v$ の」), none beside a Japanese character or bracket (「法の」, 「』の」)."""
+    def latin(ch: str) -> bool:
+        return (ch.isascii() and (ch.isalnum() or ch in "$`)]")) or "\u0370" <= ch <= "\u03ff"  # Greek too
+    return (" " if latin(text[0]) else "") + text + (" " if latin(text[-1]) else "")
 
 
 def vec(values: Sequence[float]) -> str:

@@ -4,7 +4,6 @@ numbers, from the executed trace; the gradient of a defined loss computed at the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,6 +15,7 @@ from .. import problems as P
 from ..question import Choice, Question, SolutionStep
 from . import _common as C
 from . import _numeric_long as L
+from ._common import short_meaning, spaced
 from ._numeric import Variant
 from ._run import execute, rule_for
 
@@ -27,20 +27,6 @@ def rule_latex(rule) -> str:
     if id(rule) not in _LATEX:
         _LATEX[id(rule)] = (rule.latex(), rule)
     return _LATEX[id(rule)][0]
-
-
-def short_meaning(sym, lang: str) -> str:
-    """A symbol's meaning without its bracketed gloss (「減衰率（指数移動平均の係数）」 → 「減衰率」)."""
-    text = sym.ja if lang == "ja" else sym.en
-    return re.split(r"\s*[（(]", text, maxsplit=1)[0].strip()
-
-
-def spaced(text: str) -> str:
-    """``text`` between Japanese words: a space on a side where it meets Latin letters, digits or math
-    (「を Kingma & Ba 2015 の」, 「$v$ の」), none beside a Japanese character or bracket (「法の」, 「』の」)."""
-    def latin(ch: str) -> bool:
-        return (ch.isascii() and (ch.isalnum() or ch in "$`)]")) or "\u0370" <= ch <= "\u03ff"  # Greek too
-    return (" " if latin(text[0]) else "") + text + (" " if latin(text[-1]) else "")
 
 
 def _hyper_values(given: Mapping[str, Any]) -> dict[str, Any]:
@@ -112,6 +98,8 @@ def inputs(rule, given: Mapping[str, Any], lang: str) -> str:
         text = f"パラメータの初期値を $W_0 = {C.vec(w0)}$ とし、"
         if const:
             return text + f"勾配は毎回 $g = {C.vec(grads[0])}$ で一定とする。"
+        if len(grads) == 1:
+            return text + f"勾配を $g_{{1}} = {C.vec(grads[0])}$ とする。"
         return text + "各回の勾配を " + "、".join(f"$g_{{{i + 1}}} = {C.vec(gr)}$" for i, gr in enumerate(grads)) \
             + " とする。"
     text = f"Let $W_0 = {C.vec(w0)}$ and "

@@ -306,7 +306,7 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
                else "Choose the pair of lines that fills blanks （あ） and （い）.")
     choices, index = C.place(C.part(rng, "order"), correct, wrong)
     if lang == "ja":
-        from ._numeric_text import spaced
+        from ._common import spaced
 
         stem = (f"次のコードは、{spaced(info.name_ja).lstrip()}を{spaced(info.form('textbook'))}の形で実装した"
                 "クラスである。`params` と `grads` はパラメータ名をキーとする NumPy 配列の辞書で、`update` を 1 回"

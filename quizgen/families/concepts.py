@@ -147,7 +147,9 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
     choices, index = C.place(C.part(rng, "order"), correct, wrong)
     name = B.TOPICS[t]
     if lang == "ja":
-        about = "最適化に関する次の記述" if mixed else f"{name} に関する次の記述"
+        from ._common import spaced
+
+        about = "最適化に関する次の記述" if mixed else f"{spaced(name).lstrip()}に関する次の記述"
         stem = f"{about}のうち、{'正しいもの' if key_truth else '誤っているもの'}を 1 つ選べ。"
     else:
         about = "the statements below about optimization" if mixed else f"the statements below about {name}"

@@ -188,7 +188,7 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
 def _stem(info, rule: Rule, convention: str, lang: str) -> str:
     """The form named by its source, then the symbols a learner needs (hyperparameters and state; the
     formula itself defines the rest) as one sentence in the exam's register."""
-    from ._numeric_text import short_meaning, spaced
+    from ._common import short_meaning, spaced
 
     named = [s for s in rule.symbols.values() if s.kind in ("hyper", "state")]
     grad = rule.symbols["g"]
@@ -196,8 +196,8 @@ def _stem(info, rule: Rule, convention: str, lang: str) -> str:
         name, form = spaced(info.name_ja).lstrip(), spaced(info.form(convention))
         what = "、".join(f"{short_meaning(s, 'ja')}を ${s.latex}$" for s in named)
         grad_text = "損失の勾配" if rule.grad_at is None else "先読み点での損失の勾配"
-        return (f"{name}の 1 回の更新を{form}の形で書いた式として正しいものを選べ。ただし、パラメータを $W$、"
-                f"{grad_text}を ${grad.latex}$" + (f"、{what}" if what else "") + " とする。")
+        return (f"パラメータを $W$、{grad_text}を ${grad.latex}$" + (f"、{what}" if what else "") + " とする。"
+                f"{name}の 1 回の更新を{form}の形で書いた式として正しいものを選べ。")
     what = ", ".join(f"${s.latex}$ the {short_meaning(s, 'en')}" for s in named)
     return (f"Choose the correct update rule of {info.name_en} in the form of {info.form(convention, 'en')}. "
             f"$W$ is the parameter, ${grad.latex}$ the loss gradient" + (f", {what}" if what else "") + ".")

@@ -151,7 +151,7 @@ def _name(key: str, lang: str) -> str:
 
 def settings_sentence(keys: list[str], args: dict[str, tuple], lang: str) -> str:
     """「設定は、SGD が学習率 η = 0.95、Momentum が学習率 η = 0.1 とモーメンタム係数 α = 0.9 である。」"""
-    from ._numeric_text import spaced
+    from ._common import spaced
 
     parts = []
     for k in sorted(keys, key=optimizers.ORDER.index):
@@ -159,7 +159,8 @@ def settings_sentence(keys: list[str], args: dict[str, tuple], lang: str) -> str
         items = []
         for a, v in args[k]:
             short = _short(hyper[a][0 if lang == "ja" else 1])
-            short = short.split()[-1] if len(short) > 10 else short  # 「1 次モーメント m の減衰率 β1」 → 「β1」
+            if len(short) > 10:  # 「1 次モーメント m の減衰率 β1」 → 「β1」: its Greek symbol
+                short = next((w for w in short.split() if "\u0370" <= w[0] <= "\u03ff"), short)
             items.append(f"{short} = {C.fmt(v)}")
         if lang == "ja":
             parts.append(f"{spaced(_name(k, lang)).lstrip()}が{items[0]}"
@@ -251,7 +252,7 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
     choices, index = C.place(C.part(rng, "order"), correct, wrong)
     at = f"$({C.fmt(start[0])},\\ {C.fmt(start[1])})$"
     if lang == "ja":
-        from ._numeric_text import spaced
+        from ._common import spaced
 
         stem = (f"図は、損失関数 ${prob.formula}$ を点 {at} から{spaced(names)}でそれぞれ {steps} 回"
                 f"更新したときのパラメータの経路 A〜D である。{settings_sentence(keys, args, lang)}{q}")

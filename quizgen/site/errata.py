@@ -164,7 +164,7 @@ def eps_inside_outside() -> str:
     text = _wrong_right(
         "この形のコードに $\\sqrt{h + \\varepsilon}$ の式を添える",
         M.display_math(get("eps_inside_sqrt").latex(key)),
-        "教科書（ゼロから作るDeep Learning）と PyTorch は $\\sqrt{h} + \\varepsilon$（√ の外）",
+        "『ゼロから作るDeep Learning』と PyTorch は $\\sqrt{h} + \\varepsilon$（√ の外）",
         M.display_math(M.get_rule(key).latex()))
     text += (f"\n√ の中に足す形（Goodfellow らの RMSProp, TensorFlow 1）も実在する。誤りなのは、コードと式で位置が"
              f"食い違うこと。**数値で確かめる**: $W_0 = 0$ から 1 回だけ更新したときの $W_1$"
