@@ -76,6 +76,11 @@ def for_optimizer(key: str) -> list[Finding]:
     return out
 
 
+def _start_text(start: tuple[float, ...]) -> str:
+    """A run's start point as the figures table shows it: (−7, 2)."""
+    return "(" + ", ".join(f"{float(v):g}" for v in start) + ")"
+
+
 # -- symbolic execution of a Rule ---------------------------------------------------------------------------
 def sym_step(rule: Rule, env: Mapping[str, Any]) -> dict[str, Any]:
     """Run the rule's assignments once on sympy values (the symbolic twin of ``Rule.step``)."""
@@ -177,7 +182,7 @@ def momentum_vs_torch(problem: str = "bowl", start: tuple[float, float] = (-7.0,
         proven=all(r == 0 for r in residuals.values()), residuals=residuals,
         figures={"学習率を毎ステップ変えたときの W の差の最大値": worst, "初めの学習率": lr0,
                  "学習率に毎ステップ掛ける数": factor, "モーメンタム係数": momentum, "ステップ数": steps,
-                 "問題": P.get(problem).name_ja},
+                 "問題": P.get(problem).name_ja, "開始点": _start_text(start)},
         latex={**shown, "η₁ ≠ η₂ のときの W_2（ゼロつく − PyTorch）": sp.latex(apart)})
 
 
@@ -217,6 +222,7 @@ def nesterov_lookahead_vs_sutskever(problem: str = "ravine", start: tuple[float,
         "ゼロつくの W と Sutskever の W の差の最大値": float(np.abs(w_book - w_sut).max()),
         "最後の W（ゼロつく）": w_book[-1].tolist(), "最後の W（Sutskever）": w_sut[-1].tolist(),
         "学習率": lr, "モーメンタム係数": momentum, "ステップ数": steps, "問題": prob.name_ja,
+        "開始点": _start_text(start),
     }
     return Finding(
         "nesterov_lookahead_vs_sutskever",
@@ -307,7 +313,7 @@ def rmsprop_eps_placement(problem: str = "ravine", start: tuple[float, float] = 
         "W の差の最大値（ε はゼロつく、δ は Goodfellow の値）": float(np.abs(outside - inside_own).max()),
         "初回の更新量": first,
         "学習率": lr, "減衰率 ρ": decay_rate, "ε（√ の外）": eps, "δ（√ の中）": delta, "ステップ数": steps,
-        "問題": P.get(problem).name_ja,
+        "問題": P.get(problem).name_ja, "開始点": _start_text(start),
     }
     last = first[-1]
     return Finding(
@@ -346,7 +352,7 @@ def default_eps(name: str = "adagrad", problem: str = "ravine", start: tuple[flo
     figures = {
         "ゼロつくの ε": instance.eps, "PyTorch の既定の ε": torch_eps, "W の差の最大値": worst,
         "小さい勾配 g": small_grad, "初回の更新量（ゼロつく）": first_tb, "初回の更新量（PyTorch）": first_pt,
-        "学習率": spec["lr"], "ステップ数": steps, "問題": P.get(problem).name_ja,
+        "学習率": spec["lr"], "ステップ数": steps, "問題": P.get(problem).name_ja, "開始点": _start_text(start),
     }
     return Finding(
         f"default_eps_{module.INFO.key}",
@@ -391,7 +397,8 @@ def adadelta_vs_torch(problem: str = "ravine", start: tuple[float, float] = (-7.
         proven=all(r == 0 for r in residuals.values()), residuals=residuals,
         figures={"既定値どうしの W の差の最大値": worst, "ρ（論文の形の既定値）": ours.rho,
                  "ρ（PyTorch の既定値）": theirs["rho"], "ε（論文の形の既定値）": ours.eps,
-                 "ε（PyTorch の既定値）": theirs["eps"], "ステップ数": steps, "問題": P.get(problem).name_ja})
+                 "ε（PyTorch の既定値）": theirs["eps"], "ステップ数": steps, "問題": P.get(problem).name_ja,
+                 "開始点": _start_text(start)})
 
 
 # =============================================================================================================
@@ -481,6 +488,7 @@ def adam_textbook_vs_torch_eps(problem: str = "ravine", start: tuple[float, floa
     zero_tb = _path(Adam(lr=lr, eps=0.0), problem, start, steps)
     zero_pt = _path(from_torch("adam", eps=0.0, **kw), problem, start, steps)
     figures = {
+        "問題": P.get(problem).name_ja, "開始点": _start_text(start),
         "W の差の最大値（同じ ε）": float(np.abs(tb - same).max()),
         "W の差の最大値（torch の ε を ε/√(1−β2^t) に）": float(np.abs(tb - matched).max()),
         "W の差の最大値（両方 ε = 0）": float(np.abs(zero_tb - zero_pt).max()),
@@ -545,6 +553,7 @@ def adam_l2_vs_adamw(problem: str = "ravine", start: tuple[float, float] = (-7.0
         opt.update(params, {"w": np.array(0.0)})
         first[name] = w0 - float(params["w"])
     figures = {
+        "問題": P.get(problem).name_ja, "開始点": _start_text(start),
         "W の差の最大値（Adam + L2 と AdamW）": float(np.abs(l2 - dw).max()),
         "final W (Adam + L2)": l2[-1].tolist(), "final W (AdamW)": dw[-1].tolist(),
         f"first step at W = {w0:g}, g = 0: Adam + L2": first["Adam + L2"],
@@ -586,6 +595,7 @@ def adamw_paper_vs_torch(problem: str = "ravine", start: tuple[float, float] = (
     ok = _path(from_torch("adamw", lr=alpha * schedule, weight_decay=lam / alpha), problem, start, steps)
     bad = _path(from_torch("adamw", lr=alpha * schedule, weight_decay=lam), problem, start, steps)
     figures = {
+        "問題": P.get(problem).name_ja, "開始点": _start_text(start),
         "W の差の最大値（weight_decay = λ/α）": float(np.abs(cls - ok).max()),
         "W の差の最大値（weight_decay = λ）": float(np.abs(cls - bad).max()),
         "weight_decay = λ/α": lam / alpha, "alpha": alpha, "lambda": lam, "schedule": schedule, "steps": steps,

@@ -850,6 +850,8 @@ def example_givens(key: str) -> list[dict[str, Any]]:
         hyper["lr"] = 0.1
     if key == "adamw":
         hyper["weight_decay"] = 0.1
+    if key == "rmsprop":  # its first step is η/√(1−ρ) = 10η at ρ = 0.99: with η = 0.1 it would land W₁ on 0
+        hyper["lr"] = 0.01
     rule = rule_for(key, "textbook")
     quantities = ["W"] + [s.name for s in rule.of_kind("state")] + [t for t, _ in rule.derived]
     out = []

@@ -172,6 +172,22 @@ def _grads_arg(grads: Any, params0: Any) -> tuple[list[dict[str, Any]] | None, d
     return grads, params0
 
 
+def view_holding(prob: P.Problem, points: np.ndarray, margin: float = 0.06) -> dict[str, list[float]]:
+    """The problem's view, widened where a (finite) path leaves it, so the figure shows the whole path (the overshoot
+    a caption talks about); {} when the path fits."""
+    pts = np.asarray(points, dtype=float)
+    pts = pts[np.all(np.isfinite(pts), axis=1)]
+    (x0, x1), (y0, y1) = prob.xlim, prob.ylim
+    if not len(pts) or (pts[:, 0].min() >= x0 and pts[:, 0].max() <= x1 and pts[:, 1].min() >= y0
+                        and pts[:, 1].max() <= y1):
+        return {}
+    lo_x, hi_x = min(x0, pts[:, 0].min()), max(x1, pts[:, 0].max())
+    lo_y, hi_y = min(y0, pts[:, 1].min()), max(y1, pts[:, 1].max())
+    dx, dy = (hi_x - lo_x) * margin, (hi_y - lo_y) * margin
+    return {"xlim": [float(lo_x - (dx if lo_x < x0 else 0)), float(hi_x + (dx if hi_x > x1 else 0))],
+            "ylim": [float(lo_y - (dy if lo_y < y0 else 0)), float(hi_y + (dy if hi_y > y1 else 0))]}
+
+
 def behaviour(losses: Sequence[float | None]) -> tuple[str, str]:
     """What a run did, read from its losses: (short verdict, one sentence with the numbers).
 
@@ -345,7 +361,7 @@ class Macros:
         if setting.instead and problem is not None:  # the claim "η = 1 would not do" is executed, not typed
             alt = self._run_setting(key, problem, {**setting.kwargs, **setting.instead})
             verdict, sentence = behaviour(alt.losses)
-            text += f"。参考: {settings_tex(key, setting.instead)} では {verdict}（{sentence}）"
+            text += f"。参考: {settings_tex(key, setting.instead)} では{verdict}（{sentence}）"
         return text
 
     def trajectories(self, key: str) -> str:
@@ -356,7 +372,8 @@ class Macros:
             setting = X.SETTINGS[problem][info.key]
             trace = self._run_setting(key, problem, setting.kwargs)
             prob = P.get(problem)
-            data = {"problem": problem, "title": prob.name_ja, "series": [self._series(info.cls.__name__, trace)]}
+            data = {"problem": problem, "title": prob.name_ja, "series": [self._series(info.cls.__name__, trace)],
+                    **view_holding(prob, trace.path())}
             link = self._svg(f"{info.key}-{problem}", "paths_and_loss", data,
                              lambda d=data: plots.paths_and_loss_svg(d))
             verdict, sentence = behaviour(trace.losses)
@@ -368,21 +385,27 @@ class Macros:
         return "\n".join(out)
 
     def lr_effect(self, key: str) -> str:
-        """The same run at a too-small, a good and a too-large learning rate: plot and final losses."""
+        """The same run at a small, a middle and a large learning rate: plot and losses. Each row and legend entry is
+        labelled by what its run did (read from its losses, ``behaviour``), never by what the value was meant to show;
+        the run that ends lowest is marked."""
         info = _module(key).INFO
         spec = X.LR_EFFECT[info.key]
         rule = get_rule(key, "textbook")
         sym = arg_symbol(rule, spec.argument)
         steps = spec.steps or X.STEPS[spec.problem]
-        roles = ("小さすぎる", "ちょうどよい", "大きすぎる")
+        runs = [(value, self._run_setting(key, spec.problem, {**spec.fixed, spec.argument: value}, steps))
+                for value in spec.values]
+        finals = [t.losses[-1] for _, t in runs]
+        best = min(range(len(runs)), key=lambda i: finals[i] if finals[i] is not None and math.isfinite(finals[i])
+                   else math.inf)
         series, rows = [], []
-        for role, value in zip(roles, spec.values):
-            trace = self._run_setting(key, spec.problem, {**spec.fixed, spec.argument: value}, steps)
-            label = f"{ARG_UNICODE.get(spec.argument, spec.argument)} = {number(value)}（{role}）"
-            series.append(self._series(label, trace))
+        for i, (value, trace) in enumerate(runs):
             verdict, sentence = behaviour(trace.losses)
-            rows.append([f"${sym} = {number_latex(value)}$", role, cell(trace.losses[0], 4),
-                         cell(trace.losses[-1], 4), f"**{verdict}**: {sentence}"])
+            label = f"{ARG_UNICODE.get(spec.argument, spec.argument)} = {number(value)}（{verdict}）"
+            series.append(self._series(label, trace))
+            final = cell(trace.losses[-1], 4) + ("（3 つの中で最小）" if i == best else "")
+            rows.append([f"${sym} = {number_latex(value)}$", f"**{verdict}**", cell(trace.losses[0], 4), final,
+                         sentence])
         prob = P.get(spec.problem)
         data = {"problem": spec.problem, "title": prob.name_ja, "series": series}
         link = self._svg(f"{info.key}-lr", "paths_and_loss", data, lambda: plots.paths_and_loss_svg(data))
@@ -391,7 +414,7 @@ class Macros:
                    f"{info.cls.__name__}（その他は既定値）。")
         out = (spec.note_ja + "\n\n" if spec.note_ja else "") + self._figure(link, f"{info.cls.__name__} の"
                                                                             f" {spec.argument} の影響", caption)
-        header = [f"${sym}$", "意図", "初期の損失", f"{steps} ステップ後の損失", "実際に起きたこと（実行結果から）"]
+        header = [f"${sym}$", "結果", "初期の損失", f"{steps} ステップ後の損失", "実際に起きたこと（実行結果から）"]
         out += "\n" + table(header, rows, "qg-runs")  # the last column is a sentence
         return out
 
