@@ -169,7 +169,7 @@ def eps_inside_outside() -> str:
     text += (f"\n√ の中に足す形（Goodfellow らの RMSProp, TensorFlow 1）も実在する。誤りなのは、コードと式で位置が"
              f"食い違うこと。**数値で確かめる**: $W_0 = 0$ から 1 回だけ更新したときの $W_1$"
              f"（{M.settings_tex(key, {'lr': inst.lr, 'decay_rate': inst.decay_rate, 'eps': inst.eps})}）:\n\n")
-    text += M.table(["勾配 $g_1$", "√ の外（正）", "√ の中（誤）", "誤 ÷ 正"], rows)
+    text += M.table(["勾配 $g_1$", "√ の外: ゼロつく・PyTorch", "√ の中: Goodfellow らの形", "中 ÷ 外"], rows)
     text += "\n勾配が大きいうちは差が見えないが、勾配が $\\sqrt{\\varepsilon}$ 程度まで小さくなると桁が変わる。\n"
     return text
 
