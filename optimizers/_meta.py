@@ -24,3 +24,18 @@ class Info:
     torch_kwargs: Callable[[Any], dict[str, Any]] | None = None
     syllabus: bool = True  # a keyword of the E資格 syllabus (False: enrichment)
     notes: dict[str, str] = field(default_factory=dict)  # convention -> why this form (ja)
+    # convention -> (ja, en) name of the form by its real source: the book (『ゼロから作るDeep Learning』 has only
+    # SGD, Momentum, Nesterov, AdaGrad, RMSprop and Adam), a paper with its authors and year, Goodfellow et al.'s
+    # 『深層学習』, torch.optim. Every label a learner reads comes from here (form_name); none is written in
+    # parentheses, so a label can stand inside a bracketed note without nesting brackets.
+    forms: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # the torch.optim option sets the site's PyTorch tabs show, one tab each (the numbers only pick the form:
+    # the formula keeps lr, β … as symbols); tests/test_conventions.py runs each tab's rule against torch.optim
+    torch_tabs: tuple[dict[str, Any], ...] = ({},)
+
+    def form(self, convention: str, lang: str = "ja") -> str:
+        """The name of this optimizer's form ``convention`` by its real source (``"『ゼロから作るDeep Learning』"``)."""
+        if convention not in self.forms:
+            raise ValueError(f"{self.key}: no form {convention!r} (has {', '.join(self.forms)})")
+        ja, en = self.forms[convention]
+        return ja if lang == "ja" else en

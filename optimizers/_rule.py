@@ -59,6 +59,9 @@ class Rule:
     ``derived`` are quantities shown to learners (``m̂``, ``v̂``) that the update
     itself does not need; they are evaluated after the assignments.
     ``init`` gives the starting value of each state symbol (0 if absent).
+    ``grad_at`` names a temporary symbol at which the gradient ``g`` is taken (Sutskever's look-ahead point
+    W + μv); the executor evaluates the assignments up to it (:meth:`grad_point`), asks the loss for the
+    gradient there, then runs the step. ``None``: the gradient is taken at W, as in every other rule.
     """
 
     optimizer: str
@@ -68,6 +71,7 @@ class Rule:
     derived: list[tuple[str, sp.Expr]] = field(default_factory=list)
     init: dict[str, float] = field(default_factory=dict)
     note: str = ""  # one line, Japanese: what this form is and where it comes from
+    grad_at: str | None = None  # temp symbol where g is taken (None: at W)
 
     def __post_init__(self) -> None:
         names = {s.name for s in self.symbols.values()}
@@ -77,6 +81,13 @@ class Rule:
             unknown = {str(f) for f in sp.sympify(expr).free_symbols} - names
             if unknown:
                 raise ValueError(f"{self.optimizer}/{self.convention}: unknown symbols {sorted(unknown)}")
+        if self.grad_at is not None:
+            targets = [t for t, _ in self.assignments]
+            if self.grad_at not in targets:
+                raise ValueError(f"{self.optimizer}/{self.convention}: grad_at {self.grad_at!r} is never assigned")
+            before = self.assignments[:targets.index(self.grad_at) + 1]
+            if any("g" in {str(f) for f in sp.sympify(e).free_symbols} for _, e in before):
+                raise ValueError(f"{self.optimizer}/{self.convention}: g is used before the point {self.grad_at!r}")
 
     # -- what the rule is made of -------------------------------------------------
     def sym(self, name: str) -> Sym:
@@ -186,6 +197,21 @@ class Rule:
             values[target] = result
         return values
 
+    def grad_point(self, env: Mapping[str, Any]) -> Any:
+        """The point where this step's gradient is taken: W, or the value of ``grad_at`` computed from ``env``
+        (W, state and hyperparameters; no gradient needed)."""
+        if self.grad_at is None:
+            return env["W"]
+        values = dict(env)
+        for target, args, fn in self._compiled:
+            result = fn(*[values[a] for a in args])
+            if isinstance(result, np.ndarray):
+                result = np.asarray(result, dtype=np.float64)
+            values[target] = result
+            if target == self.grad_at:
+                return result
+        raise AssertionError("unreachable: checked in __post_init__")
+
     def assignment_args(self, index: int) -> list[str]:
         return self._compiled[index][1]
 
@@ -216,13 +242,14 @@ def _parsed(text: str, names: tuple[tuple[str, sp.Symbol], ...]) -> sp.Expr:
 
 
 def build(optimizer: str, convention: str, syms: list[Sym], assignments: list[tuple[str, str]], *,
-          derived: list[tuple[str, str]] = (), init: dict[str, float] | None = None, note: str = "") -> Rule:
+          derived: list[tuple[str, str]] = (), init: dict[str, float] | None = None, note: str = "",
+          grad_at: str | None = None) -> Rule:
     """A :class:`Rule` from assignments written as text, e.g. ``[("v", "alpha*v - eta*g"), ("W", "W + v")]``."""
     table = symbols(*syms)
     return Rule(optimizer, convention, table,
                 [(t, parse(e, table)) for t, e in assignments],
                 [(t, parse(e, table)) for t, e in derived],
-                dict(init or {}), note)
+                dict(init or {}), note, grad_at)
 
 
 def symbols(*syms: Sym) -> dict[str, Sym]:

@@ -61,7 +61,7 @@ def rule(convention: str = "textbook", **options) -> Rule:
                       ("s", "rho*s + (1 - rho)*dx**2"),
                       ("W", "W + dx")],
                      note="Zeiler (2012) Alg. 1: Δx = −RMS[Δx]_{t−1}/RMS[g]_t · g, RMS[y] = √(E[y²] + ε)。"
-                     "学習率はない（教科書にはクラスがないので論文の形）")
+                     "学習率はない（ゼロつくにはクラスがないので論文の形）")
     if convention != "pytorch":
         raise ValueError(f"adadelta: unknown convention {convention!r} (textbook, paper, pytorch)")
     return torch_rule(**options)
@@ -70,8 +70,8 @@ def rule(convention: str = "textbook", **options) -> Rule:
 def torch_rule(weight_decay=0.0, maximize=False, **unused) -> Rule:
     """torch.optim.Adadelta (2.13) の ``_single_tensor_adadelta`` と同じ手順。acc_delta（u）は
     lr を掛ける前の Δx を蓄える。"""
-    syms = [S.W, S.g, S.gamma.named("lr"), S.rho.named("rho"), S.eps.named("eps"), SQ, ACC, DX, S.t.named("step")]
-    steps: list[tuple[str, str]] = [("t", "t + 1")]  # state['step'] を 1 増やす
+    syms = [S.W, S.g, S.gamma.named("lr"), S.rho.named("rho"), S.eps.named("eps"), SQ, ACC, DX]
+    steps: list[tuple[str, str]] = []  # torch が数える state['step'] は式に現れない（RuleOptimizer が数える）
     if maximize:
         steps.append(("g", "-g"))  # maximize: 損失の勾配の符号を反転
     if weight_decay != 0:
@@ -89,7 +89,7 @@ def torch_rule(weight_decay=0.0, maximize=False, **unused) -> Rule:
 INFO = Info(
     key="adadelta",
     cls=Adadelta,
-    name_ja="Adadelta（アダデルタ）",
+    name_ja="Adadelta",
     name_en="ADADELTA",
     paper="M. D. Zeiler, ADADELTA: An Adaptive Learning Rate Method, arXiv:1212.5701, 2012",
     year=2012,
@@ -100,7 +100,13 @@ INFO = Info(
                    "decay rate ρ (how much of the past both moving averages keep)"),
            "eps": ("微小な定数 ε（二つの √ の中）", "small constant ε (inside both square roots)")},
     conventions=("textbook", "pytorch"),
+    forms={
+        "textbook": ("Zeiler 2012 の論文 Alg. 1", "Zeiler 2012, Alg. 1"),
+        "paper": ("Zeiler 2012 の論文 Alg. 1", "Zeiler 2012, Alg. 1"),
+        "pytorch": ("torch.optim.Adadelta", "torch.optim.Adadelta"),
+    },
     torch="adadelta",
+    torch_tabs=({}, {"weight_decay": 0.01}),
     torch_kwargs=lambda opt: {"lr": 1.0, "rho": opt.rho, "eps": opt.eps},
     syllabus=False,
     notes={

@@ -62,9 +62,9 @@ LR_T = Sym("lr_t", r"\eta_t", "ステップ t の学習率（バイアス補正�
            "step-t learning rate (bias corrections folded in)", "temp")
 M_HAT = Sym("m_hat", r"\hat{m}", "バイアス補正した 1 次モーメント m/(1−β₁ᵗ)", "bias-corrected first moment", "temp")
 V_HAT = Sym("v_hat", r"\hat{v}", "バイアス補正した 2 次モーメント v/(1−β₂ᵗ)", "bias-corrected second moment", "temp")
-ALPHA = Sym("alpha", r"\alpha", "ステップサイズ（学習率。論文の記号）", "stepsize (learning rate, the paper's symbol)",
+ALPHA = Sym("alpha", r"\alpha", "学習率（論文の記号 α、ステップサイズ）", "learning rate (the paper's α, stepsize)",
             "hyper", code="lr")
-T_ITER = S.t.named("iter")  # 教科書・論文のクラスでは self.iter
+T_ITER = S.t.named("iter")  # ゼロつく・論文のクラスでは self.iter
 T_STEP = S.t.named("step")  # torch では state["step"]
 
 
@@ -133,7 +133,7 @@ def torch_rule(weight_decay=0.0, amsgrad=False, maximize=False, decoupled_weight
 INFO = Info(
     key="adam",
     cls=Adam,
-    name_ja="Adam（適応的モーメント推定）",
+    name_ja="Adam",
     name_en="Adam (adaptive moment estimation)",
     paper="D. P. Kingma and J. Ba, Adam: A Method for Stochastic Optimization, ICLR 2015 (arXiv:1412.6980)",
     year=2015,
@@ -145,7 +145,13 @@ INFO = Info(
            "beta2": ("2 次モーメント v の減衰率 β2", "decay rate β2 of the second moment v"),
            "eps": ("ゼロ除算を防ぐ微小量 ε（補正前の √v の外）", "small constant ε (outside √v, v uncorrected)")},
     conventions=("textbook", "paper", "pytorch"),
+    forms={
+        "textbook": ("『ゼロから作るDeep Learning』", "the book Deep Learning from Scratch"),
+        "paper": ("Kingma & Ba 2015 の論文 Alg. 1", "Kingma & Ba 2015, Alg. 1"),
+        "pytorch": ("torch.optim.Adam", "torch.optim.Adam"),
+    },
     torch="adam",
+    torch_tabs=({}, {"weight_decay": 0.01}, {"weight_decay": 0.01, "decoupled_weight_decay": True}),
     torch_kwargs=lambda opt: {"lr": opt.lr, "betas": (opt.beta1, opt.beta2), "eps": opt.eps},
     syllabus=True,
     notes={
@@ -153,7 +159,7 @@ INFO = Info(
         "「効率的な形」で、ε（本では 1e-7 直書き）は補正前の √v の外に足す。",
         "paper": "Kingma & Ba (ICLR 2015) Alg. 1。m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ) を作り、ε = 1e-8 は √v̂ の外。",
         "pytorch": "torch.optim.Adam は論文 Alg. 1 と同じ式。torch_kwargs の Adam(lr, betas, eps) はこのクラスに"
-        "いちばん近い引数だが同一ではない: ε の位置が違う（教科書の定数 ε は torch の εₜ = ε/√(1−β₂ᵗ) に"
+        "いちばん近い引数だが同一ではない: ε の位置が違う（ゼロつくの定数 ε は torch の εₜ = ε/√(1−β₂ᵗ) に"
         "あたる）。ε が効かない大きさの勾配なら差は小さい。",
     },
 )

@@ -104,7 +104,7 @@ def torch_rule(weight_decay=0.0, maximize=False, **unused) -> Rule:
 INFO = Info(
     key="adamax",
     cls=Adamax,
-    name_ja="Adamax（無限大ノルム版の Adam）",
+    name_ja="Adamax",
     name_en="Adamax (Adam with the infinity norm)",
     paper="D. P. Kingma and J. Ba, Adam: A Method for Stochastic Optimization, ICLR 2015 (arXiv:1412.6980), §7.1",
     year=2015,
@@ -117,7 +117,14 @@ INFO = Info(
            "eps": ("ゼロ除算を防ぐ微小量 ε（max の中で |g| に足す。論文には無い）",
                    "small constant ε (added to |g| inside the max; not in the paper)")},
     conventions=("textbook", "paper", "pytorch"),
+    forms={
+        "textbook": ("Kingma & Ba 2015 の 7.1 節と torch.optim.Adamax",
+                     "Kingma & Ba 2015, §7.1, and torch.optim.Adamax"),
+        "paper": ("Kingma & Ba 2015 の論文 7.1 節", "Kingma & Ba 2015, §7.1"),
+        "pytorch": ("torch.optim.Adamax", "torch.optim.Adamax"),
+    },
     torch="adamax",
+    torch_tabs=({}, {"weight_decay": 0.01}),
     torch_kwargs=lambda opt: {"lr": opt.lr, "betas": (opt.beta1, opt.beta2), "eps": opt.eps},
     syllabus=False,
     notes={

@@ -87,6 +87,7 @@ def rule(convention: str = "textbook", **options) -> Rule:
                      "減衰 λW は α を掛けずに η_t 倍して引く")
     if convention == "pytorch":
         options.pop("decoupled_weight_decay", None)  # AdamW は常に decoupled
+        options.setdefault("weight_decay", 1e-2)  # torch.optim.AdamW の既定値（0 にすると減衰の行が消え、ただの Adam）
         return torch_rule(optimizer="adamw", decoupled_weight_decay=True, **options)
     raise ValueError(f"adamw: unknown convention {convention!r} (textbook, paper, pytorch)")
 
@@ -94,7 +95,7 @@ def rule(convention: str = "textbook", **options) -> Rule:
 INFO = Info(
     key="adamw",
     cls=AdamW,
-    name_ja="AdamW（重み減衰を分離した Adam）",
+    name_ja="AdamW",
     name_en="AdamW (Adam with decoupled weight decay)",
     paper="I. Loshchilov and F. Hutter, Decoupled Weight Decay Regularization, ICLR 2019 (arXiv:1711.05101)",
     year=2019,
@@ -110,7 +111,13 @@ INFO = Info(
            "schedule": ("スケジュール乗数 η_t（ステップと減衰の両方に掛かる）",
                         "schedule multiplier η_t (scales both the step and the decay)")},
     conventions=("textbook", "paper", "pytorch"),
+    forms={
+        "textbook": ("Loshchilov & Hutter 2019 の論文 Alg. 2", "Loshchilov & Hutter 2019, Alg. 2"),
+        "paper": ("Loshchilov & Hutter 2019 の論文 Alg. 2", "Loshchilov & Hutter 2019, Alg. 2"),
+        "pytorch": ("torch.optim.AdamW", "torch.optim.AdamW"),
+    },
     torch="adamw",
+    torch_tabs=({}, {"amsgrad": True}),
     torch_kwargs=lambda opt: {"lr": opt.lr * opt.schedule, "betas": (opt.beta1, opt.beta2), "eps": opt.eps,
                               "weight_decay": opt.weight_decay / opt.lr},
     syllabus=False,

@@ -107,7 +107,13 @@ INFO = Info(
            "beta2": ("2 次モーメント v の減衰率 β2", "decay rate β2 of the second moment v"),
            "eps": ("ゼロ除算を防ぐ微小量 ε（補正後の √v̂ の外）", "small constant ε (outside √v̂, corrected)")},
     conventions=("textbook", "paper", "pytorch"),
+    forms={
+        "textbook": ("torch.optim.Adam の amsgrad=True", "torch.optim.Adam with amsgrad=True"),
+        "paper": ("Reddi ら 2018 の論文 Alg. 2", "Reddi et al. 2018, Alg. 2"),
+        "pytorch": ("torch.optim.Adam の amsgrad=True", "torch.optim.Adam with amsgrad=True"),
+    },
     torch="adam",
+    torch_tabs=({"amsgrad": True},),
     torch_kwargs=lambda opt: {"lr": opt.lr, "betas": (opt.beta1, opt.beta2), "eps": opt.eps, "amsgrad": True},
     syllabus=False,
     notes={

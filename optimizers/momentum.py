@@ -51,7 +51,7 @@ def rule(convention: str = "textbook", **options) -> Rule:
 INFO = Info(
     key="momentum",
     cls=Momentum,
-    name_ja="モーメンタム (Momentum)",
+    name_ja="Momentum",
     name_en="Momentum SGD",
     paper="B. T. Polyak, Some methods of speeding up the convergence of iteration methods, "
     "USSR Comput. Math. Math. Phys. 4(5), 1964",
@@ -60,6 +60,11 @@ INFO = Info(
     state=("v",),
     hyper={"lr": ("学習率 η", "learning rate η"), "momentum": ("モーメンタム係数 α", "momentum coefficient α")},
     conventions=("textbook", "pytorch"),
+    forms={
+        "textbook": ("『ゼロから作るDeep Learning』", "the book Deep Learning from Scratch"),
+        "pytorch": ("torch.optim.SGD の momentum", "torch.optim.SGD with momentum"),
+    },
     torch="sgd",
+    torch_tabs=({"momentum": 0.9}, {"momentum": 0.9, "weight_decay": 0.01}),
     torch_kwargs=lambda opt: {"lr": opt.lr, "momentum": opt.momentum},
 )

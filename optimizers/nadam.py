@@ -134,7 +134,7 @@ def torch_rule(weight_decay=0.0, decoupled_weight_decay=False, maximize=False, *
 INFO = Info(
     key="nadam",
     cls=NAdam,
-    name_ja="NAdam（Nesterov 型モーメンタムの Adam）",
+    name_ja="NAdam",
     name_en="NAdam (Nesterov-accelerated Adam)",
     paper="T. Dozat, Incorporating Nesterov Momentum into Adam, ICLR 2016 Workshop track",
     year=2016,
@@ -148,7 +148,13 @@ INFO = Info(
            "momentum_decay": ("μₜ のスケジュールの速さ ψ（μₜ = β₁(1 − ½·0.96^(tψ))）",
                               "speed ψ of the momentum schedule μₜ = β₁(1 − ½·0.96^(tψ))")},
     conventions=("textbook", "paper", "pytorch"),
+    forms={
+        "textbook": ("Dozat 2016 の論文 Alg. 2", "Dozat 2016, Alg. 2"),
+        "paper": ("Dozat 2016 の論文 Alg. 2", "Dozat 2016, Alg. 2"),
+        "pytorch": ("torch.optim.NAdam", "torch.optim.NAdam"),
+    },
     torch="nadam",
+    torch_tabs=({}, {"weight_decay": 0.01, "decoupled_weight_decay": True}),
     torch_kwargs=lambda opt: {"lr": opt.lr, "betas": (opt.beta1, opt.beta2), "eps": opt.eps,
                               "momentum_decay": opt.momentum_decay},
     syllabus=False,

@@ -44,11 +44,20 @@ class Nesterov:
 
 MU = Sym("mu", r"\mu", "モーメンタム係数", "momentum coefficient", "hyper", code="momentum")
 V = Sym("v", "v", "速度", "velocity", "state", code="v")
+# Sutskever ら (2013) の形: W はパラメータ θ そのもの、勾配は先読み点 W̃ = W + μv で取る
+AHEAD = Sym("W_ahead", r"\tilde{W}", "先読み点（慣性だけで進んだ先）", "look-ahead point", "temp")
+G_AHEAD = Sym("g", r"\nabla L(\tilde{W})", "先読み点での損失の勾配", "loss gradient at the look-ahead point", "grad")
 
 
 def rule(convention: str = "textbook", **options) -> Rule:
     """Nesterov の更新式。textbook と paper（Bengio ら 2013 の書き換え）は同じ形、
+    sutskever は Sutskever ら (2013) の形（勾配を先読み点 W + μv で取る。損失の式が要る）、
     pytorch は torch.optim.SGD(momentum=μ, nesterov=True) の形。"""
+    if convention == "sutskever":
+        return build("nesterov", convention, [S.W, G_AHEAD, S.eta.named("lr"), MU, V, AHEAD],
+                     [("W_ahead", "W + mu*v"), ("v", "mu*v - eta*g"), ("W", "W + v")], grad_at="W_ahead",
+                     note="Sutskever ら (2013): 先読み点 W̃ = W + μv での勾配で v ← μv − η∇L(W̃), W ← W + v。"
+                     "W はパラメータそのもの（ゼロつく・torch の W は先読み点 W + μv を保持する）")
     if convention in ("textbook", "paper"):
         return build("nesterov", convention, [S.W, S.g, S.eta.named("lr"), MU, V],
                      [("W", "W + mu**2*v - (1 + mu)*eta*g"), ("v", "mu*v - eta*g")],
@@ -60,13 +69,13 @@ def rule(convention: str = "textbook", **options) -> Rule:
         options["nesterov"] = True
         options.setdefault("momentum", 0.9)
         return torch_rule(optimizer="nesterov", **options)
-    raise ValueError(f"nesterov: unknown convention {convention!r} (textbook, paper, pytorch)")
+    raise ValueError(f"nesterov: unknown convention {convention!r} (textbook, paper, sutskever, pytorch)")
 
 
 INFO = Info(
     key="nesterov",
     cls=Nesterov,
-    name_ja="ネステロフの加速勾配法 (Nesterov Accelerated Gradient, NAG)",
+    name_ja="Nesterov の加速勾配法",
     name_en="Nesterov's Accelerated Gradient",
     paper="Y. Nesterov, A method for solving the convex programming problem with convergence rate O(1/k^2), "
     "Soviet Mathematics Doklady 27(2), 372–376, 1983",
@@ -74,8 +83,15 @@ INFO = Info(
     summary_ja="慣性で進んだ先（先読み点）の勾配で速度を修正するので、モーメンタムより行き過ぎにくい。",
     state=("v",),
     hyper={"lr": ("学習率 η", "learning rate η"), "momentum": ("モーメンタム係数 μ", "momentum coefficient μ")},
-    conventions=("textbook", "pytorch"),
+    conventions=("textbook", "sutskever", "pytorch"),
+    forms={
+        "textbook": ("『ゼロから作るDeep Learning』", "the book Deep Learning from Scratch"),
+        "paper": ("Bengio ら 2013 の書き換え", "Bengio et al. 2013's rewriting"),
+        "sutskever": ("Sutskever ら 2013 の論文", "Sutskever et al. 2013"),
+        "pytorch": ("torch.optim.SGD の nesterov=True", "torch.optim.SGD with nesterov=True"),
+    },
     torch="sgd",
+    torch_tabs=({"momentum": 0.9, "nesterov": True},),
     torch_kwargs=lambda opt: {"lr": opt.lr, "momentum": opt.momentum, "nesterov": True},
     notes={
         "textbook": "『ゼロから作るDeep Learning』の Nesterov クラス（2021 年の修正後）と同じ。Y. Bengio, "
@@ -83,7 +99,11 @@ INFO = Info(
         "(ICASSP 2013) の書き換えで、W は先読み点 θ + μv を表す。I. Sutskever, J. Martens, G. Dahl and G. Hinton, "
         "On the importance of initialization and momentum in deep learning, ICML 2013 の形 "
         "(v ← μv − η∇L(θ + μv), θ ← θ + v) とは保持する変数が違うだけで同じ手法。",
+        "sutskever": "I. Sutskever, J. Martens, G. Dahl and G. Hinton (ICML 2013) の式 (3)(4) と Goodfellow ら"
+        "『深層学習』Alg. 8.3 の形: 先読み点 W̃ = W + μv で勾配を取り、v ← μv − η∇L(W̃), W ← W + v。"
+        "勾配が先読み点で要るので、損失の式（∇L を計算できるもの）が決まっているときに使う。"
+        "W̃ をパラメータとして保持し直したのがゼロつく・torch の形で、同じ手法。",
         "pytorch": "torch.optim.SGD(momentum=μ, nesterov=True): b ← μb + g（初回は b ← g）, W ← W − γ(g + μb)。"
-        "学習率が一定なら v = −γb と置くと教科書の形と一致する。",
+        "学習率が一定なら v = −γb と置くとゼロつくの形と一致する。",
     },
 )

@@ -169,7 +169,7 @@ def torch_rule(weight_decay=0.0, decoupled_weight_decay=False, maximize=False, *
 INFO = Info(
     key="radam",
     cls=RAdam,
-    name_ja="RAdam（Rectified Adam）",
+    name_ja="RAdam",
     name_en="RAdam (Rectified Adam)",
     paper="L. Liu, H. Jiang, P. He, W. Chen, X. Liu, J. Gao and J. Han, On the Variance of the Adaptive Learning "
     "Rate and Beyond, ICLR 2020 (arXiv:1908.03265)",
@@ -182,7 +182,13 @@ INFO = Info(
            "beta2": ("2 次モーメント v の減衰率 β2（ρ_∞ を決める）", "decay rate β2 of v (sets ρ_∞)"),
            "eps": ("ゼロ除算を防ぐ微小量 ε（補正前の √v の外）", "small constant ε (outside √v, v uncorrected)")},
     conventions=("textbook", "paper", "pytorch"),
+    forms={
+        "textbook": ("Liu ら 2020 の公式実装", "Liu et al. 2020, official code"),
+        "paper": ("Liu ら 2020 の論文 Alg. 2", "Liu et al. 2020, Alg. 2"),
+        "pytorch": ("torch.optim.RAdam", "torch.optim.RAdam"),
+    },
     torch="radam",
+    torch_tabs=({}, {"weight_decay": 0.01, "decoupled_weight_decay": True}),
     torch_kwargs=lambda opt: {"lr": opt.lr, "betas": (opt.beta1, opt.beta2), "eps": opt.eps},
     syllabus=False,
     notes={

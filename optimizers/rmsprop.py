@@ -16,7 +16,7 @@ class RMSprop:
     def __init__(self, lr=0.01, decay_rate=0.99, eps=1e-7):
         self.lr = lr  # 学習率 η
         self.decay_rate = decay_rate  # 減衰率 ρ（過去の h をどれだけ残すか。1 に近いほど長く覚える）
-        self.eps = eps  # ゼロ除算を防ぐ微小な定数 ε（√h の外に足す。教科書のコードでは 1e-7 と直書き）
+        self.eps = eps  # ゼロ除算を防ぐ微小な定数 ε（√h の外に足す。ゼロつくのコードでは 1e-7 と直書き）
         self.h = None  # 勾配の二乗の指数移動平均（パラメータごと・要素ごと。最初の update で 0 にする）
         check_hyperparameters(self)
 
@@ -71,8 +71,8 @@ def rule(convention: str = "textbook", **options) -> Rule:
 def torch_rule(weight_decay=0.0, momentum=0.0, centered=False, maximize=False, **unused) -> Rule:
     """torch.optim.RMSprop (2.13) の ``_single_tensor_rmsprop`` と同じ手順。数値のハイパーパラメータは
     記号のまま残し、式の形を変えるもの（0 かどうか、centered、maximize）で分岐する。"""
-    syms = [S.W, S.g, S.gamma.named("lr"), ALPHA, S.eps.named("eps"), SQ, S.t.named("step")]
-    steps: list[tuple[str, str]] = [("t", "t + 1")]  # state['step'] を 1 増やす
+    syms = [S.W, S.g, S.gamma.named("lr"), ALPHA, S.eps.named("eps"), SQ]
+    steps: list[tuple[str, str]] = []  # torch が数える state['step'] は式に現れない（RuleOptimizer が数える）
     if maximize:
         steps.append(("g", "-g"))  # maximize: 損失の勾配の符号を反転
     if weight_decay != 0:
@@ -92,14 +92,15 @@ def torch_rule(weight_decay=0.0, momentum=0.0, centered=False, maximize=False, *
     else:
         steps.append(("W", f"W - gamma*g/({denom})"))
     return build("rmsprop", "pytorch", syms, steps,
-                 note="torch.optim.RMSprop: v ← αv + (1−α)g², W ← W − γg/(√v + ε)。ε の既定値は 1e-8（教科書は 1e-7）。"
+                 note="torch.optim.RMSprop: v ← αv + (1−α)g², W ← W − γg/(√v + ε)。"
+                 "ε の既定値は 1e-8（ゼロつくは 1e-7）。"
                  "momentum のバッファは 0 から、centered は √(v − (g^ave)²) で割る")
 
 
 INFO = Info(
     key="rmsprop",
     cls=RMSprop,
-    name_ja="RMSprop（アールエムエスプロップ）",
+    name_ja="RMSprop",
     name_en="RMSprop (root mean square propagation)",
     paper="T. Tieleman and G. Hinton, Lecture 6.5—rmsprop: Divide the gradient by a running average of its "
     "recent magnitude, COURSERA: Neural Networks for Machine Learning, 2012",
@@ -112,7 +113,13 @@ INFO = Info(
                           "decay rate ρ (how much of the old h the moving average keeps)"),
            "eps": ("ゼロ除算を防ぐ微小な定数 ε（√h の外）", "small constant ε against division by zero (outside √h)")},
     conventions=("textbook", "pytorch", "paper"),
+    forms={
+        "textbook": ("『ゼロから作るDeep Learning』", "the book Deep Learning from Scratch"),
+        "paper": ("Goodfellow ら『深層学習』Alg. 8.5", "Goodfellow et al., Deep Learning, Alg. 8.5"),
+        "pytorch": ("torch.optim.RMSprop", "torch.optim.RMSprop"),
+    },
     torch="rmsprop",
+    torch_tabs=({}, {"momentum": 0.9, "centered": True}, {"weight_decay": 0.01}),
     torch_kwargs=lambda opt: {"lr": opt.lr, "alpha": opt.decay_rate, "eps": opt.eps},
     notes={
         "textbook": "『ゼロから作るDeep Learning』の RMSprop クラスと同じ（ε = 1e-7 を引数にした）。ε は √h の外。",

@@ -61,13 +61,13 @@ def torch_rule(momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0, ma
     else:
         steps.append(("W", "W - gamma*g"))
     return build(optimizer, "pytorch", syms, steps,
-                 note="torch.optim.SGD: b ← μb + (1−τ)g（初回は b ← g）, W ← W − γb。速度の符号と単位が教科書と違う")
+                 note="torch.optim.SGD: b ← μb + (1−τ)g（初回は b ← g）, W ← W − γb。速度の符号と単位がゼロつくと違う")
 
 
 INFO = Info(
     key="sgd",
     cls=SGD,
-    name_ja="確率的勾配降下法 (SGD)",
+    name_ja="SGD",
     name_en="Stochastic Gradient Descent",
     paper="H. Robbins and S. Monro, A Stochastic Approximation Method, Ann. Math. Statist. 22(3), 1951",
     year=1951,
@@ -75,6 +75,11 @@ INFO = Info(
     state=(),
     hyper={"lr": ("学習率 η", "learning rate η")},
     conventions=("textbook", "pytorch"),
+    forms={
+        "textbook": ("『ゼロから作るDeep Learning』", "the book Deep Learning from Scratch"),
+        "pytorch": ("torch.optim.SGD", "torch.optim.SGD"),
+    },
     torch="sgd",
+    torch_tabs=({}, {"weight_decay": 0.01}),
     torch_kwargs=lambda opt: {"lr": opt.lr},
 )

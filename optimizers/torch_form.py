@@ -82,6 +82,15 @@ class RuleOptimizer:
         self._state: dict[str, dict[str, Any]] = {}
         self.state: dict[str, dict[str, Any]] = {}  # key -> torch's state names ("step", "exp_avg", ...)
 
+    def grad_points(self, params) -> dict[str, Any]:
+        """Where the next step takes its gradient, per key: the parameters themselves, or the rule's ``grad_at``
+        point (Sutskever's look-ahead W + μv). With a ``grad_at`` rule, ``update`` expects the gradients there."""
+        out = {}
+        for key in params:
+            state = self._state.get(key) or self.rule.initial_state(params[key])
+            out[key] = self.rule.grad_point({"W": params[key], **self.hyper, **state})
+        return out
+
     def update(self, params, grads):
         check_inputs(params, grads, owner=f"{self.name}.update")
         for key in params:
@@ -91,8 +100,12 @@ class RuleOptimizer:
             out = self.rule.step(env)
             params[key][...] = out["W"]
             self._state[key] = {k: out[k] for k in self._state[key]}
+            steps = self.state.get(key, {}).get("step", 0) + 1
             self.state[key] = {self.rule.symbols[k].code: v for k, v in self._state[key].items()
                                if self.rule.symbols[k].code}
+            if self.rule.convention == "pytorch" and self.name != "sgd":  # torch counts state["step"] even where
+                # the rule does not use it (no t ← t + 1 in the formula)
+                self.state[key].setdefault("step", steps)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.args.items())

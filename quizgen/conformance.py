@@ -261,17 +261,22 @@ def _plain(value: Any) -> Any:
 
 
 def compare(name: str, options: dict[str, Any] | None = None, *, steps: int = 10,
-            seed: int | None = None) -> Conformance:
+            seed: int | None = None, rule: Any = None) -> Conformance:
     """Run ``from_torch(name, **options)`` and ``torch.optim`` side by side on a random problem.
 
     Both get the same gradients (float64) at every step; after every step the parameters and every
     state tensor are compared. ``steps`` defaults to 10 so that RAdam's rectified branch (t ≥ 6) runs.
+    ``rule``: execute this Rule object instead of the one ``from_torch`` builds (e.g. the one a page shows).
     """
     import torch
+
+    from optimizers.torch_form import RuleOptimizer
 
     options = dict(options or {})
     seed = seed_of(name, sorted(options.items())) if seed is None else int(seed)
     ours = from_torch(name, **options)  # raises on an unknown optimizer or argument
+    if rule is not None:
+        ours = RuleOptimizer(ours.name, rule, ours.args)
     cls = torch_class(name)
     params0, grads = random_problem(np.random.default_rng(seed), steps)
     result = Conformance(ours.name, options, steps, seed, [v.shape for v in params0.values()])

@@ -76,6 +76,11 @@ def for_optimizer(key: str) -> list[Finding]:
     return out
 
 
+def _start_text(start: tuple[float, ...]) -> str:
+    """A run's start point as the figures table shows it: (−7, 2)."""
+    return "(" + ", ".join(f"{float(v):g}" for v in start) + ")"
+
+
 # -- symbolic execution of a Rule ---------------------------------------------------------------------------
 def sym_step(rule: Rule, env: Mapping[str, Any]) -> dict[str, Any]:
     """Run the rule's assignments once on sympy values (the symbolic twin of ``Rule.step``)."""
@@ -101,32 +106,32 @@ def _zero(expr: Any) -> sp.Expr:
 
 ETA = sp.Symbol("eta", positive=True)  # learning rate (η in the textbook, γ in PyTorch), constant
 MU = sp.Symbol("mu", positive=True)  # momentum coefficient (α / μ)
-THETA0 = sp.Symbol("theta_0", real=True)
+W0 = sp.Symbol("W_0", real=True)  # the starting parameter (W in every form: no θ/W mix)
 GS = sp.symbols("g_1 g_2 g_3", real=True)
 
 
 def _textbook_vs_sgd(key: str, steps: int = 3) -> tuple[dict[str, sp.Expr], dict[str, str]]:
-    """Unrolled steps and an induction step: ``key``'s textbook rule vs its pytorch (SGD) rule,
-    with the claim W equal and v = −γ b."""
+    """Unrolled steps and an induction step: ``key``'s textbook rule vs its pytorch (SGD) rule, with the claim W
+    equal and v = −η b (one learning rate η: PyTorch's γ is set to η, so every table writes η)."""
     module = optimizers.get(key)
     tb, pt = module.rule("textbook"), module.rule("pytorch")
     coef = {"momentum": "alpha", "nesterov": "mu"}[key]
-    e_tb = {"W": THETA0, "v": 0, "eta": ETA, coef: MU}
-    e_pt = {"W": THETA0, "b": 0, "t": 0, "gamma": ETA, "mu": MU, "tau": 0}
+    e_tb = {"W": W0, "v": 0, "eta": ETA, coef: MU}
+    e_pt = {"W": W0, "b": 0, "t": 0, "gamma": ETA, "mu": MU, "tau": 0}
     residuals, shown = {}, {}
     for i, g in enumerate(GS[:steps], start=1):
         e_tb = sym_step(tb, {**e_tb, "g": g})
         e_pt = sym_step(pt, {**e_pt, "g": g})
-        residuals[f"W_{i}: textbook − pytorch"] = _zero(e_tb["W"] - e_pt["W"])
-        residuals[f"v_{i} + γ b_{i}"] = _zero(e_tb["v"] + ETA * e_pt["b"])
+        residuals[f"W_{i}（ゼロつく − PyTorch）"] = _zero(e_tb["W"] - e_pt["W"])
+        residuals[f"v_{i} + η b_{i}"] = _zero(e_tb["v"] + ETA * e_pt["b"])
         shown[f"W_{i}"] = sp.latex(sp.expand(e_tb["W"]))
     # induction: from any state with W equal and v = −γb, one more step (t ≥ 2) keeps both claims
     w, b, g = sp.symbols("W b g", real=True)
     n = sp.Symbol("n", positive=True, integer=True)  # steps already taken (≥ 1)
     s_tb = sym_step(tb, {"W": w, "v": -ETA * b, "eta": ETA, coef: MU, "g": g})
     s_pt = sym_step(pt, {"W": w, "b": b, "t": n, "gamma": ETA, "mu": MU, "tau": 0, "g": g})
-    residuals["induction: W_{t+1}"] = _zero(s_tb["W"] - s_pt["W"])
-    residuals["induction: v_{t+1} + γ b_{t+1}"] = _zero(s_tb["v"] + ETA * s_pt["b"])
+    residuals["帰納法: W_{t+1}（ゼロつく − PyTorch）"] = _zero(s_tb["W"] - s_pt["W"])
+    residuals["帰納法: v_{t+1} + η b_{t+1}"] = _zero(s_tb["v"] + ETA * s_pt["b"])
     return residuals, shown
 
 
@@ -158,8 +163,8 @@ def momentum_vs_torch(problem: str = "bowl", start: tuple[float, float] = (-7.0,
     # with η₁ ≠ η₂ the two forms part at step 2
     tb, pt = optimizers.rule("momentum", "textbook"), optimizers.rule("momentum", "pytorch")
     eta1, eta2 = sp.symbols("eta_1 eta_2", positive=True)
-    e_tb = {"W": THETA0, "v": 0, "alpha": MU}
-    e_pt = {"W": THETA0, "b": 0, "t": 0, "mu": MU, "tau": 0}
+    e_tb = {"W": W0, "v": 0, "alpha": MU}
+    e_pt = {"W": W0, "b": 0, "t": 0, "mu": MU, "tau": 0}
     for g, eta in zip(GS[:2], (eta1, eta2)):
         e_tb = sym_step(tb, {**e_tb, "g": g, "eta": eta})
         e_pt = sym_step(pt, {**e_pt, "g": g, "gamma": eta})
@@ -167,8 +172,8 @@ def momentum_vs_torch(problem: str = "bowl", start: tuple[float, float] = (-7.0,
     a, b = varying_lr_paths(problem, start, steps, lr0, factor, momentum)
     worst = float(np.abs(a - b).max())
     return Finding(
-        "momentum_vs_torch", "Momentum: 教科書の形と PyTorch の SGD(momentum) は同じ軌跡（学習率が一定なら）",
-        "学習率 η が一定なら、教科書の v ← αv − ηg, W ← W + v と PyTorch の b ← μb + g（初回 b ← g）, "
+        "momentum_vs_torch", "Momentum: ゼロつくの形と PyTorch の SGD の momentum は同じ軌跡（学習率が一定なら）",
+        "学習率 η が一定なら、ゼロつくの v ← αv − ηg, W ← W + v と PyTorch の b ← μb + g（初回は b ← g）, "
         "W ← W − ηb は、どの勾配列に対しても同じパラメータを与え、速度は v = −ηb の関係にある"
         "（3 ステップを記号のまま展開し、さらに任意の状態からの 1 ステップで帰納法として示す）。"
         "学習率がステップごとに変わると一致しない: PyTorch は過去の勾配の和 b に今の学習率を掛けるので、"
@@ -177,8 +182,8 @@ def momentum_vs_torch(problem: str = "bowl", start: tuple[float, float] = (-7.0,
         proven=all(r == 0 for r in residuals.values()), residuals=residuals,
         figures={"学習率を毎ステップ変えたときの W の差の最大値": worst, "初めの学習率": lr0,
                  "学習率に毎ステップ掛ける数": factor, "モーメンタム係数": momentum, "ステップ数": steps,
-                 "問題": P.get(problem).name_ja},
-        latex={**shown, "W_2 (textbook) − W_2 (pytorch), η₁ ≠ η₂": sp.latex(apart)})
+                 "問題": P.get(problem).name_ja, "開始点": _start_text(start)},
+        latex={**shown, "η₁ ≠ η₂ のときの W_2（ゼロつく − PyTorch）": sp.latex(apart)})
 
 
 @finding
@@ -186,64 +191,51 @@ def nesterov_vs_torch() -> Finding:
     """Textbook Nesterov (look-ahead form) ≡ torch.optim.SGD(momentum=μ, nesterov=True), v = −γ b."""
     residuals, shown = _textbook_vs_sgd("nesterov")
     return Finding(
-        "nesterov_vs_torch", "Nesterov: 教科書の形と PyTorch の SGD(nesterov=True) は同じ軌跡",
-        "学習率 η が一定なら、教科書の W ← W + μ²v − (1+μ)ηg, v ← μv − ηg と PyTorch の b ← μb + g"
-        "（初回 b ← g）, W ← W − η(g + μb) は同じパラメータを与え、v = −ηb の関係にある"
+        "nesterov_vs_torch", "Nesterov: ゼロつくの形と PyTorch の SGD の nesterov=True は同じ軌跡",
+        "学習率 η が一定なら、ゼロつくの W ← W + μ²v − (1+μ)ηg, v ← μv − ηg と PyTorch の b ← μb + g"
+        "（初回は b ← g）, W ← W − η(g + μb) は同じパラメータを与え、v = −ηb の関係にある"
         "（3 ステップの展開と帰納法で示す）。",
         proven=all(r == 0 for r in residuals.values()), residuals=residuals, latex=shown)
-
-
-def _nesterov_sutskever_path(prob: P.Problem, start: tuple[float, float], steps: int, lr: float, momentum: float):
-    """Sutskever's NAG executed: the Momentum textbook rule (v ← μv − ηg, θ ← θ + v) with the
-    gradient taken at the look-ahead point θ + μv. Returns θ_t, v_t for t = 0..steps (rows x, y)."""
-    cm = optimizers.rule("momentum", "textbook")
-    theta = {k: np.array(float(x)) for k, x in zip(("x", "y"), start)}
-    vel = {k: np.array(0.0) for k in theta}
-    thetas, vels = [[float(theta["x"]), float(theta["y"])]], [[0.0, 0.0]]
-    for _ in range(steps):
-        ahead = {k: theta[k] + momentum * vel[k] for k in theta}
-        grads = prob.gradients(ahead)  # ∇L(θ + μv)
-        for k in theta:
-            out = cm.step({"W": theta[k], "v": vel[k], "g": grads[k], "eta": lr, "alpha": momentum})
-            theta[k], vel[k] = np.asarray(out["W"]), np.asarray(out["v"])
-        thetas.append([float(theta["x"]), float(theta["y"])])
-        vels.append([float(vel["x"]), float(vel["y"])])
-    return np.array(thetas), np.array(vels)
 
 
 @finding
 def nesterov_lookahead_vs_sutskever(problem: str = "ravine", start: tuple[float, float] = (-7.0, 2.0),
                                     steps: int = 30, lr: float = 0.1, momentum: float = 0.9) -> Finding:
-    """The textbook/torch NAG keeps the look-ahead point Θ = θ + μv; Sutskever's keeps θ. Same method."""
-    # proof: one step from corresponding states (W = θ + μv, same v, gradient g = ∇L(W) = ∇L(θ + μv))
-    nes, cm = optimizers.rule("nesterov", "textbook"), optimizers.rule("momentum", "textbook")
-    theta, v, g = sp.symbols("theta v g", real=True)
-    sut = sym_step(cm, {"W": theta, "v": v, "eta": ETA, "alpha": MU, "g": g})
-    look = sym_step(nes, {"W": theta + MU * v, "v": v, "eta": ETA, "mu": MU, "g": g})
-    residuals = {"W_{t+1} − (θ_{t+1} + μ v_{t+1})": _zero(look["W"] - (sut["W"] + MU * sut["v"])),
-                 "v_{t+1}（二つの形の差）": _zero(look["v"] - sut["v"])}
-    # execution: the textbook class on the problem, Sutskever's form beside it
+    """The book's/torch's NAG holds the look-ahead point W̃ = W + μv as its W; Sutskever's holds W itself. One
+    symbolic step of the two rules that the pages render (nesterov ``sutskever`` and ``textbook``) from
+    corresponding states, and both executed on a problem."""
+    sut, book = optimizers.rule("nesterov", "sutskever"), optimizers.rule("nesterov", "textbook")
+    w, v, g = sp.symbols("W v g", real=True)  # g: the loss gradient at the look-ahead point
+    a = sym_step(sut, {"W": w, "v": v, "eta": ETA, "mu": MU, "g": g})
+    b = sym_step(book, {"W": w + MU * v, "v": v, "eta": ETA, "mu": MU, "g": g})
+    residuals = {"先読み点 W̃（Sutskever）− ゼロつくの W（勾配を取る点は同じ）": _zero(a["W_ahead"] - (w + MU * v)),
+                 "次の W̃ = W + μv（Sutskever）− 次の W（ゼロつく）": _zero(a["W"] + MU * a["v"] - b["W"]),
+                 "次の v（Sutskever − ゼロつく）": _zero(a["v"] - b["v"])}
     prob = P.get(problem)
-    trace = run("nesterov", problem=problem, start=start, steps=steps, lr=lr, momentum=momentum)
-    w_path = trace.path()
-    thetas, vels = _nesterov_sutskever_path(prob, start, steps, lr, momentum)
-    ahead = thetas + momentum * vels
+    kw = dict(problem=problem, start=start, steps=steps, lr=lr, momentum=momentum)
+    w_book = run("nesterov", **kw).path()
+    trace = run("nesterov", convention="sutskever", **kw)
+    w_sut = trace.path()
+    vels = np.array([[0.0, 0.0]] + [[float(r.after[k]["v"]) for k in ("x", "y")] for r in trace.records])
     figures = {
-        "W と θ + μv の差の最大値": float(np.abs(w_path - ahead).max()),
-        "W と θ の差の最大値": float(np.abs(w_path - thetas).max()),
-        "最後の W（教科書）": w_path[-1].tolist(), "最後の θ（Sutskever）": thetas[-1].tolist(),
+        "ゼロつくの W と Sutskever の W + μv の差の最大値": float(np.abs(w_book - (w_sut + momentum * vels)).max()),
+        "ゼロつくの W と Sutskever の W の差の最大値": float(np.abs(w_book - w_sut).max()),
+        "最後の W（ゼロつく）": w_book[-1].tolist(), "最後の W（Sutskever）": w_sut[-1].tolist(),
         "学習率": lr, "モーメンタム係数": momentum, "ステップ数": steps, "問題": prob.name_ja,
+        "開始点": _start_text(start),
     }
     return Finding(
-        "nesterov_lookahead_vs_sutskever", "Nesterov: 先読み点を持つ形（教科書・PyTorch）と Sutskever の形は同じ手法",
-        "Sutskever ら (2013) の NAG は v ← μv − η∇L(θ + μv), θ ← θ + v と θ を保持する。Θ = θ + μv（先読み点）と"
-        "置くと Θ ← Θ + μ²v − (1+μ)η∇L(Θ), v ← μv − η∇L(Θ) となり、教科書（Bengio ら 2013）の形そのもの"
-        f"（記号の 1 ステップで示す。v₀ = 0 なので Θ₀ = θ₀）。{prob.name_ja}で {steps} ステップ実行すると、"
-        f"教科書の W は Sutskever の θ + μv と最大 {figures['W と θ + μv の差の最大値']:.2g}（丸め誤差）しか違わず、"
-        f"θ そのものとは最大 {figures['W と θ の差の最大値']:.3g} 違う（保持する変数が違うだけ）。",
+        "nesterov_lookahead_vs_sutskever",
+        "Nesterov: 先読み点を保持する形（ゼロつく・PyTorch）と Sutskever ら 2013 の形は同じ手法",
+        "Sutskever ら 2013 の形はパラメータ W を保持し、先読み点 W̃ = W + μv で勾配を取って v ← μv − η∇L(W̃), "
+        "W ← W + v と進む。ゼロつくの形（Bengio ら 2013 の書き換え）はこの W̃ を W として保持し、"
+        "W ← W + μ²v − (1+μ)η∇L(W), v ← μv − η∇L(W) と進む。W̃ が同じなら勾配を取る点も同じで、"
+        "1 ステップ後の W̃ と v も一致する（記号の 1 ステップで示す。v₀ = 0 なので出発点も同じ）。"
+        f"{prob.name_ja}で {steps} ステップ実行すると、ゼロつくの W と Sutskever の W + μv の差は最大 "
+        f"{figures['ゼロつくの W と Sutskever の W + μv の差の最大値']:.2g}（丸め誤差）で、W どうしは最大 "
+        f"{figures['ゼロつくの W と Sutskever の W の差の最大値']:.3g} 違う（保持する変数が違うだけ）。",
         proven=all(r == 0 for r in residuals.values()), residuals=residuals, figures=figures,
-        latex={"Sutskever（Momentum の式で g を先読み点で取る。α = μ）": cm.latex(), "g": r"g = \nabla L(W + \alpha v)",
-               "教科書（Bengio ら）": nes.latex()})
+        latex={"Sutskever ら 2013": sut.latex(), "ゼロつく（Bengio ら 2013 の書き換え）": book.latex()})
 
 
 def old_nesterov_rule() -> Rule:
@@ -255,8 +247,8 @@ def old_nesterov_rule() -> Rule:
 
 
 @finding
-def nesterov_old_order(lr: float = 0.1, momentum: float = 0.9, theta0: float = 1.0, steps: int = 3) -> Finding:
-    """Old order vs correct order on L = θ² (∇L = 2θ), executed; and the old step in closed form."""
+def nesterov_old_order(lr: float = 0.1, momentum: float = 0.9, w0: float = 1.0, steps: int = 3) -> Finding:
+    """Old order vs correct order on L = W² (∇L = 2W), executed; and the old step in closed form."""
     from optimizers.nesterov import Nesterov
 
     old, right = old_nesterov_rule(), optimizers.rule("nesterov", "textbook")
@@ -269,26 +261,26 @@ def nesterov_old_order(lr: float = 0.1, momentum: float = 0.9, theta0: float = 1
                  "正しい 1 ステップ − (W + μ²v − (1+μ)ηg)":
                      _zero(sym_right["W"] - (w + MU**2 * v - (1 + MU) * ETA * g))}
     difference = sp.factor(sp.expand(sym_old["W"] - sym_right["W"]))
-    # execution on L = θ²
+    # execution on L = W²
     opt = Nesterov(lr=lr, momentum=momentum)
-    params = {"theta": np.array(float(theta0))}
+    params = {"W": np.array(float(w0))}
     correct = []
     for _ in range(steps):
-        opt.update(params, {"theta": np.array(2.0 * params["theta"])})  # ∇L = 2θ
-        correct.append(float(params["theta"]))
-    state = {"W": np.array(float(theta0)), "v": np.array(0.0), "eta": lr, "mu": momentum}
+        opt.update(params, {"W": np.array(2.0 * params["W"])})  # ∇L = 2W
+        correct.append(float(params["W"]))
+    state = {"W": np.array(float(w0)), "v": np.array(0.0), "eta": lr, "mu": momentum}
     wrong = []
     for _ in range(steps):
         state = old.step({**state, "g": 2.0 * state["W"]})
         wrong.append(float(state["W"]))
     return Finding(
         "nesterov_old_order", "Nesterov: 旧版コード（v を先に更新）は NAG ではない",
-        f"L = θ², μ = {momentum:g}, η = {lr:g}, θ₀ = {theta0:g} で 1 回更新すると、正しい順序（W を先に動かし、"
-        f"その後 v を更新）では θ₁ = {correct[0]:.4g}、v を先に更新する旧版では θ₁ = {wrong[0]:.4g}。"
+        f"L = W², μ = {momentum:g}, η = {lr:g}, W₀ = {w0:g} で 1 回更新すると、正しい順序（W を先に動かし、"
+        f"その後 v を更新）では W₁ = {correct[0]:.4g}、v を先に更新する旧版では W₁ = {wrong[0]:.4g}。"
         "旧版の 1 ステップは W + μ³v − (1+μ+μ²)ηg で、正しい W + μ²v − (1+μ)ηg とは別の式。",
         proven=all(r == 0 for r in residuals.values()), residuals=residuals,
-        figures={"正しい順序の θ_t": correct, "旧版の θ_t": wrong, "学習率": lr, "モーメンタム係数": momentum,
-                 "θ₀": theta0},
+        figures={"正しい順序の W_t": correct, "旧版の W_t": wrong, "学習率": lr, "モーメンタム係数": momentum,
+                 "W₀": w0},
         latex={"旧版": sp.latex(claimed), "正しい形": sp.latex(w + MU**2 * v - (1 + MU) * ETA * g),
                "旧版 − 正しい形": sp.latex(difference)})
 
@@ -318,17 +310,17 @@ def rmsprop_eps_placement(problem: str = "ravine", start: tuple[float, float] = 
         first.append({"g": g, "√ の外": a, "√ の中": b})
     figures = {
         "W の差の最大値（ε = δ、置き場所だけが違う）": float(np.abs(outside - inside_same).max()),
-        "W の差の最大値（ε は教科書、δ は Goodfellow の値）": float(np.abs(outside - inside_own).max()),
+        "W の差の最大値（ε はゼロつく、δ は Goodfellow の値）": float(np.abs(outside - inside_own).max()),
         "初回の更新量": first,
         "学習率": lr, "減衰率 ρ": decay_rate, "ε（√ の外）": eps, "δ（√ の中）": delta, "ステップ数": steps,
-        "問題": P.get(problem).name_ja,
+        "問題": P.get(problem).name_ja, "開始点": _start_text(start),
     }
     last = first[-1]
     return Finding(
-        "rmsprop_eps_placement", "RMSprop: ε を √ の外に足すか（教科書・PyTorch）中に足すか（Goodfellow）",
-        "教科書と PyTorch は W ← W − ηg/(√h + ε)、Goodfellow ら Alg. 8.5 は W ← W − ηg/√(δ + h)。"
+        "rmsprop_eps_placement", "RMSprop: ε を √ の外に足すか（ゼロつく・PyTorch）中に足すか（Goodfellow）",
+        "ゼロつくと PyTorch は W ← W − ηg/(√h + ε)、Goodfellow ら Alg. 8.5 は W ← W − ηg/√(δ + h)。"
         f"勾配が大きいうちは差は小さい（{P.get(problem).name_ja}、{steps} ステップで最大 "
-        f"{figures['W の差の最大値（ε は教科書、δ は Goodfellow の値）']:.2g}）が、勾配が小さいと大きく違う: "
+        f"{figures['W の差の最大値（ε はゼロつく、δ は Goodfellow の値）']:.2g}）が、勾配が小さいと大きく違う: "
         f"η = {lr:g}, ρ = {decay_rate:g} の初回の更新量は g = {last['g']:g} で √ の外 (ε = {eps:g}) "
         f"{last['√ の外']:.3g}、√ の中 (δ = {delta:g}) {last['√ の中']:.3g}。",
         proven=None, figures=figures)
@@ -358,16 +350,16 @@ def default_eps(name: str = "adagrad", problem: str = "ravine", start: tuple[flo
     first_pt = _first_step(from_torch(module.INFO.torch, **torch_args), small_grad)
     worst = float(np.abs(tb - pt.path()).max())
     figures = {
-        "教科書の ε": instance.eps, "PyTorch の既定の ε": torch_eps, "W の差の最大値": worst,
-        "小さい勾配 g": small_grad, "初回の更新量（教科書）": first_tb, "初回の更新量（PyTorch）": first_pt,
-        "学習率": spec["lr"], "ステップ数": steps, "問題": P.get(problem).name_ja,
+        "ゼロつくの ε": instance.eps, "PyTorch の既定の ε": torch_eps, "W の差の最大値": worst,
+        "小さい勾配 g": small_grad, "初回の更新量（ゼロつく）": first_tb, "初回の更新量（PyTorch）": first_pt,
+        "学習率": spec["lr"], "ステップ数": steps, "問題": P.get(problem).name_ja, "開始点": _start_text(start),
     }
     return Finding(
         f"default_eps_{module.INFO.key}",
-        f"{module.INFO.cls.__name__}: 教科書の ε = {instance.eps:g} と PyTorch の既定値 {torch_eps:g}",
+        f"{module.INFO.cls.__name__}: ゼロつくの ε = {instance.eps:g} と PyTorch の既定値 {torch_eps:g}",
         f"ε の位置は同じ（√ の外）で値だけが違う。{P.get(problem).name_ja}で {steps} ステップ（学習率 {spec['lr']:g}）"
         f"の差は最大 {worst:.2g}。勾配が ε に近いほど差が出る: g = {small_grad:g} の"
-        f"初回の更新量は教科書 {first_tb:.4g}、PyTorch {first_pt:.4g}。",
+        f"初回の更新量はゼロつく {first_tb:.4g}、PyTorch {first_pt:.4g}。",
         proven=None, figures=figures)
 
 
@@ -379,8 +371,8 @@ def adadelta_vs_torch(problem: str = "ravine", start: tuple[float, float] = (-7.
 
     tb, pt = optimizers.rule("adadelta", "textbook"), optimizers.rule("adadelta", "pytorch")
     rho, eps = sp.Symbol("rho", positive=True), sp.Symbol("epsilon", positive=True)
-    e_tb = {"W": THETA0, "h": 0, "s": 0, "rho": rho, "eps": eps}
-    e_pt = {"W": THETA0, "v": 0, "u": 0, "t": 0, "gamma": 1, "rho": rho, "eps": eps}
+    e_tb = {"W": W0, "h": 0, "s": 0, "rho": rho, "eps": eps}
+    e_pt = {"W": W0, "v": 0, "u": 0, "t": 0, "gamma": 1, "rho": rho, "eps": eps}
     residuals = {}
     for i, g in enumerate(GS, start=1):
         e_tb = sym_step(tb, {**e_tb, "g": g})
@@ -405,7 +397,8 @@ def adadelta_vs_torch(problem: str = "ravine", start: tuple[float, float] = (-7.
         proven=all(r == 0 for r in residuals.values()), residuals=residuals,
         figures={"既定値どうしの W の差の最大値": worst, "ρ（論文の形の既定値）": ours.rho,
                  "ρ（PyTorch の既定値）": theirs["rho"], "ε（論文の形の既定値）": ours.eps,
-                 "ε（PyTorch の既定値）": theirs["eps"], "ステップ数": steps, "問題": P.get(problem).name_ja})
+                 "ε（PyTorch の既定値）": theirs["eps"], "ステップ数": steps, "問題": P.get(problem).name_ja,
+                 "開始点": _start_text(start)})
 
 
 # =============================================================================================================
@@ -451,9 +444,9 @@ def adam_lr_t_form() -> Finding:
     b = sym_step(paper, {**state, "alpha": ETA, "eps": s["eps"]})
     fix = s["corrections"]
     residuals = {
-        "m（教科書 − 論文）": _zero(a["m"] - b["m"]),
-        "v（教科書 − 論文）": _zero(a["v"] - b["v"]),
-        "W（教科書 ε̂ = ε√(1−β2^t) − 論文 ε）": _zero(a["W"].xreplace(fix) - b["W"].xreplace(fix)),
+        "m（ゼロつく − 論文）": _zero(a["m"] - b["m"]),
+        "v（ゼロつく − 論文）": _zero(a["v"] - b["v"]),
+        "W（ゼロつく ε̂ = ε√(1−β2^t) − 論文 ε）": _zero(a["W"].xreplace(fix) - b["W"].xreplace(fix)),
     }
     # with the SAME constant in both places the steps differ, by an amount that vanishes only for ε = 0
     same = sym_step(tb, {**state, "eta": ETA, "eps": s["eps"]})
@@ -461,17 +454,17 @@ def adam_lr_t_form() -> Finding:
     moments = {same["m"]: m_t, b["m"]: m_t, same["v"]: v_t, b["v"]: v_t}
     apart = sp.factor((same["W"].xreplace(moments) - b["W"].xreplace(moments)).xreplace(fix))
     return Finding(
-        "adam_lr_t_form", "Adam: 教科書の η_t の形と論文のバイアス補正の形（ε の置き場所）",
-        "教科書（ゼロから作るDeep Learning）は η_t = η√(1−β2^t)/(1−β1^t) として W ← W − η_t m/(√v + ε̂) と書き、"
+        "adam_lr_t_form", "Adam: ゼロつくの η_t の形と論文のバイアス補正の形（ε の置き場所）",
+        "『ゼロから作るDeep Learning』は η_t = η√(1−β2^t)/(1−β1^t) として W ← W − η_t m/(√v + ε̂) と書き、"
         "論文 Alg. 1 と PyTorch は m̂ = m/(1−β1^t), v̂ = v/(1−β2^t) として W ← W − η m̂/(√v̂ + ε) と書く。"
         "m, v の更新は同じで、W の更新は ε̂ = ε√(1−β2^t) のとき、どの t でも恒等的に等しい"
         "（任意の状態 m, v と t = n + 1 からの 1 ステップを記号のまま計算して示す。論文 §2 の「効率的な形」）。"
-        "同じ定数を両方に入れると（ε̂ = ε）一致しない: 教科書の ε は、論文の形に直すと ε/√(1−β2^t) という"
+        "同じ定数を両方に入れると（ε̂ = ε）一致しない: ゼロつくの ε は、論文の形に直すと ε/√(1−β2^t) という"
         "ステップごとに変わる大きな値にあたる。",
         proven=all(r == 0 for r in residuals.values()), residuals=residuals,
         latex={"textbook": tb.latex(), "paper": paper.latex(),
                "ε̂ と ε": r"\hat\varepsilon = \varepsilon\sqrt{1 - \beta_2^{t}}",
-               "W（教科書, ε̂ = ε）− W（論文）": sp.latex(apart),
+               "W（ゼロつく, ε̂ = ε）− W（論文）": sp.latex(apart),
                "s": r"s_1 = 1 - \beta_1^{t},\quad s_2 = 1 - \beta_2^{t}"})
 
 
@@ -495,6 +488,7 @@ def adam_textbook_vs_torch_eps(problem: str = "ravine", start: tuple[float, floa
     zero_tb = _path(Adam(lr=lr, eps=0.0), problem, start, steps)
     zero_pt = _path(from_torch("adam", eps=0.0, **kw), problem, start, steps)
     figures = {
+        "問題": P.get(problem).name_ja, "開始点": _start_text(start),
         "W の差の最大値（同じ ε）": float(np.abs(tb - same).max()),
         "W の差の最大値（torch の ε を ε/√(1−β2^t) に）": float(np.abs(tb - matched).max()),
         "W の差の最大値（両方 ε = 0）": float(np.abs(zero_tb - zero_pt).max()),
@@ -502,9 +496,9 @@ def adam_textbook_vs_torch_eps(problem: str = "ravine", start: tuple[float, floa
         "lr": lr, "eps": eps, "beta1": tb_opt.beta1, "beta2": b2, "steps": steps,
     }
     return Finding(
-        "adam_textbook_vs_torch_eps", "Adam: 教科書のクラスと PyTorch は ε の位置だけが違う（実行して比べる）",
+        "adam_textbook_vs_torch_eps", "Adam: ゼロつくのクラスと PyTorch は ε の位置だけが違う（実行して比べる）",
         f"{P.get(problem).name_ja}を学習率 {lr:g} で {steps} ステップ。"
-        f"教科書の Adam（ε = {eps:g} を補正前の √v の外）と PyTorch の形（同じ ε = {eps:g} を補正後の √v̂ の外）"
+        f"ゼロつくの Adam（ε = {eps:g} を補正前の √v の外）と PyTorch の形（同じ ε = {eps:g} を補正後の √v̂ の外）"
         f"の差は最大 {figures['W の差の最大値（同じ ε）']:.2g}。"
         f"PyTorch 側の ε を毎ステップ ε/√(1−β2^t)（t = 1 で {figures['eps_1 = eps/√(1−β2)']:.3g}）に変えると、差は "
         f"{figures['W の差の最大値（torch の ε を ε/√(1−β2^t) に）']:.2g}（丸め誤差）まで消える。ε = 0 どうしでも差は "
@@ -529,8 +523,9 @@ def sgd_l2_equals_decoupled() -> Finding:
     lam = sp.Symbol("lambda", positive=True)
     l2_rule = optimizers.rule("sgd", "pytorch", weight_decay=1.0)  # the form only: λ stays a symbol
     decoupled = _sgdw_rule()
-    a = sym_step(l2_rule, {"W": w, "g": g, "gamma": ETA, "lam": lam})
-    b = sym_step(decoupled, {"W": w, "g": g, "gamma": ETA, "lam": lam})
+    gamma = sp.Symbol("gamma", positive=True)  # PyTorch's learning rate, as the two rules write it
+    a = sym_step(l2_rule, {"W": w, "g": g, "gamma": gamma, "lam": lam})
+    b = sym_step(decoupled, {"W": w, "g": g, "gamma": gamma, "lam": lam})
     residuals = {"W（L2 − 分離）": _zero(a["W"] - b["W"])}
     return Finding(
         "sgd_l2_equals_decoupled", "素の SGD では L2 正則化と重み減衰（分離型）は同じ",
@@ -538,7 +533,8 @@ def sgd_l2_equals_decoupled() -> Finding:
         "展開すると同じ式なので、モーメンタムも適応的な学習率も無い SGD では区別がない"
         "（任意の W, g から 1 ステップを記号で計算して示す）。Adam では区別が生じる（adam_l2_vs_adamw）。",
         proven=all(r == 0 for r in residuals.values()), residuals=residuals,
-        latex={"L2": l2_rule.latex(), "decoupled": decoupled.latex(), "W": sp.latex(sp.expand(a["W"]))})
+        latex={"L2": l2_rule.latex(), "分離型": decoupled.latex(),
+               "1 ステップ後の W（どちらも）": sp.latex(sp.expand(a["W"]))})
 
 
 @finding
@@ -557,6 +553,7 @@ def adam_l2_vs_adamw(problem: str = "ravine", start: tuple[float, float] = (-7.0
         opt.update(params, {"w": np.array(0.0)})
         first[name] = w0 - float(params["w"])
     figures = {
+        "問題": P.get(problem).name_ja, "開始点": _start_text(start),
         "W の差の最大値（Adam + L2 と AdamW）": float(np.abs(l2 - dw).max()),
         "final W (Adam + L2)": l2[-1].tolist(), "final W (AdamW)": dw[-1].tolist(),
         f"first step at W = {w0:g}, g = 0: Adam + L2": first["Adam + L2"],
@@ -598,6 +595,7 @@ def adamw_paper_vs_torch(problem: str = "ravine", start: tuple[float, float] = (
     ok = _path(from_torch("adamw", lr=alpha * schedule, weight_decay=lam / alpha), problem, start, steps)
     bad = _path(from_torch("adamw", lr=alpha * schedule, weight_decay=lam), problem, start, steps)
     figures = {
+        "問題": P.get(problem).name_ja, "開始点": _start_text(start),
         "W の差の最大値（weight_decay = λ/α）": float(np.abs(cls - ok).max()),
         "W の差の最大値（weight_decay = λ）": float(np.abs(cls - bad).max()),
         "weight_decay = λ/α": lam / alpha, "alpha": alpha, "lambda": lam, "schedule": schedule, "steps": steps,
@@ -687,6 +685,6 @@ def adam_first_step_sign(lr: float = 0.001, grads: tuple[float, ...] = (-100.0, 
         "adam_first_step_sign", "Adam の 1 回目の更新量は勾配の大きさによらず約 η（向きは −sign g）",
         "m̂₁ = g, v̂₁ = g² なので 1 回目は ΔW = −η g/(|g| + ε) ≈ −η·sign(g)。"
         f"g = {min(grads):g} から {max(grads):g} まで実行すると |ΔW|/η は 1 から最大 {worst:.2g} しかずれない"
-        f"（教科書のクラスも PyTorch の形も）。勾配が ε に近いと崩れる: g = {small:g} では教科書 "
+        f"（ゼロつくのクラスも PyTorch の形も）。勾配が ε に近いと崩れる: g = {small:g} ではゼロつく "
         f"{tiny['textbook ΔW/η']:.3g}η、PyTorch {tiny['torch ΔW/η']:.3g}η。",
         proven=None, figures=figures)

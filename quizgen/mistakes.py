@@ -10,6 +10,14 @@ misconception it models (the tags of reference/exam-style.md §5), and an execut
 
 A distractor is a mutant's executed result: ``mistake.run(given)``.
 
+**Mistakes and conventions.** Some "mistakes" are another source's correct rule: ε inside the root is
+Goodfellow et al.'s RMSProp (Alg. 8.5), the decay multiplied by the learning rate is torch.optim's AdamW,
+the buffer b ← μb + g is torch's momentum, Sutskever's θ is the parameter of his NAG. Such an entry names
+the source in ``correct_in`` (optimizer key or ``"*"`` → source) and is a *convention* for that optimizer:
+:func:`for_optimizer` leaves it out (so no question marks it wrong as a mistake), :func:`conventions_for`
+lists it, and a question whose stem names its own source may show its value as "another source's form"
+(:meth:`Mistake.label`). Which source a form follows is always named in the stem (``Info.form``).
+
 >>> [m.name for m in for_optimizer("momentum")][:3]
 ['sign_flip', 'forgot_lr', 'momentum_double_negative']
 """
@@ -44,7 +52,8 @@ def _rebuild(rule: Rule, assignments: list[tuple[str, sp.Expr]], derived: list[t
     if [(t, sp.srepr(e)) for t, e in assignments] == [(t, sp.srepr(e)) for t, e in rule.assignments] and \
             [(t, sp.srepr(e)) for t, e in derived] == [(t, sp.srepr(e)) for t, e in rule.derived]:
         return None  # nothing changed: the mistake does not apply to this form
-    return Rule(rule.optimizer, rule.convention, rule.symbols, assignments, derived, dict(rule.init), note or rule.note)
+    return Rule(rule.optimizer, rule.convention, rule.symbols, assignments, derived, dict(rule.init), note or rule.note,
+                rule.grad_at)
 
 
 def assign(*edits: tuple[str, str | None], before: str | None = None) -> Edit:
@@ -179,9 +188,12 @@ def _decay(value: Callable[[sp.Symbol], sp.Expr]) -> Callable[[Rule], dict | Non
     return mapping
 
 
-def _by_convention(textbook: Edit | None, pytorch: Edit | None) -> Edit:
+def _by_convention(textbook: Edit | None, pytorch: Edit | None, **others: Edit | None) -> Edit:
+    """One edit per form (``sutskever=...``); a form without one has no such mistake."""
+    table = {"textbook": textbook, "pytorch": pytorch, **others}
+
     def edit(rule: Rule) -> Rule | None:
-        e = textbook if rule.convention == "textbook" else pytorch
+        e = table.get(rule.convention)
         return e(rule) if e is not None else None
     return edit
 
@@ -226,9 +238,31 @@ class Mistake:
     runner: Callable[[Mapping[str, Any]], float | None] | None = None
     conventions: tuple[str, ...] = ("textbook",)
     t1_same: bool = False  # known to coincide with the key at t = 1 (only a trap from step 2 on)
+    # optimizer key (or "*") -> the source in which this form is the correct rule (ja, en): for that optimizer
+    # this entry is a convention, not a mistake
+    correct_in: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     def title(self, lang: str = "ja") -> str:
         return self.title_ja if lang == "ja" else self.title_en
+
+    def source(self, key: str, lang: str = "ja") -> str | None:
+        """The source whose correct rule this is for optimizer ``key`` (None: a mistake everywhere)."""
+        names = self.correct_in.get(optimizers.get(key).INFO.key, self.correct_in.get("*"))
+        if names is None:
+            return None
+        return names[0] if lang == "ja" else names[1]
+
+    def is_convention(self, key: str) -> bool:
+        """Is this another source's correct form for ``key`` (a convention) rather than a mistake?"""
+        return self.source(key) is not None
+
+    def label(self, key: str, lang: str = "ja") -> str:
+        """What a learner reads as the name of this choice: the mistake's title, or for a convention
+        「別の出典の形: <source>」 (never called a mistake)."""
+        src = self.source(key, lang)
+        if src is None:
+            return self.title(lang)
+        return f"別の出典の形: {src}" if lang == "ja" else f"another source's form: {src}"
 
     def feedback(self, lang: str = "ja") -> str:
         return self.feedback_ja if lang == "ja" else self.feedback_en
@@ -272,7 +306,11 @@ class Mistake:
         return rule.latex() if rule is not None else None
 
     def example(self, key: str) -> dict[str, Any] | None:
-        """A small fixed example where this mistake gives a different number (for the site's tables)."""
+        """A small fixed example where this mistake gives a visibly different number (for the site's tables):
+        the two values differ by at least ``EXAMPLE_REL`` of the larger one, so a learner reading 4 significant
+        digits tells the mistake from the answer (Adam's β swap gives 0.900001 for 0.9 at step 1 with ε = 1e-7:
+        such an example is skipped for one that shows the mistake). For W the scale is at least W₀ = 1, so two
+        values that are both nearly 0 do not count as different."""
         from .families._run import execute
 
         for given in example_givens(key):
@@ -280,9 +318,13 @@ class Mistake:
             got = self.run(given)
             if got is None:
                 continue
-            if not math.isfinite(got) or f"{got:.6g}" != f"{want:.6g}":
+            scale = max(abs(got), abs(want), 1.0 if given["asked"]["quantity"] == "W" else 0.0)  # W₀ = 1
+            if not math.isfinite(got) or abs(got - want) >= EXAMPLE_REL * scale:
                 return {"given": given, "correct": want, "mistaken": got, "latex": self.latex(key)}
         return None
+
+
+EXAMPLE_REL = 0.01  # an example's two values differ by at least 1 % of the larger one
 
 
 _MUTANTS: dict[tuple[str, str, str, int], tuple[Rule | None, Rule]] = {}
@@ -321,7 +363,7 @@ def _chain(*edits: Edit) -> Edit:
 
 
 
-def _problem_runner(given: Mapping[str, Any], grad: Callable[[float, float], tuple[float, float]] | None,
+def _problem_runner(given: Mapping[str, Any], grad: Callable[..., tuple[float, ...]] | None,
                     step: int) -> float | None:
     base = rule_for(given["optimizer"], given.get("convention", "textbook"), given.get("hyperparameters"))
     return asked_value(base, given, hyper_env(base, given), step=step, grad=grad)
@@ -340,6 +382,19 @@ def _sutskever_theta(given: Mapping[str, Any]) -> float | None:
     return ex.value("W", step, key, index) - mu * ex.value("v", step, key, index)
 
 
+def _bengio_point(given: Mapping[str, Any]) -> float | None:
+    """The look-ahead point W + μv that the book's (Bengio's) form holds, where Sutskever's form asks its W = θ."""
+    from .families._run import execute
+
+    a = given["asked"]
+    if given.get("convention") != "sutskever" or a["quantity"] != "W":
+        return None
+    ex = execute(given, check=False)
+    mu = float(given["hyperparameters"].get("momentum", 0.9))
+    step, key, index = int(a["step"]), a["key"], int(a.get("index", 0))
+    return ex.value("W", step, key, index) + mu * ex.value("v", step, key, index)
+
+
 def _one_step_extra(given: Mapping[str, Any]) -> float | None:
     if "problem" not in given:
         return None  # the next gradient is not given
@@ -351,18 +406,21 @@ def _stale_gradient(given: Mapping[str, Any]) -> float | None:
         return None
     from . import problems as P
 
-    x0, y0 = given["start"]
-    g0 = P.get(given["problem"]).grad(float(x0), float(y0))
-    return _problem_runner(given, lambda x, y: g0, int(given["asked"]["step"]))
-
-
-_HALF = {"bowl": lambda x, y: (x, y), "ravine": lambda x, y: (x / 20, y), "saddle": lambda x, y: (x, -y)}
+    g0 = P.get(given["problem"]).grad(*(float(v) for v in given["start"]))
+    return _problem_runner(given, lambda *point: g0, int(given["asked"]["step"]))
 
 
 def _derivative_factor(given: Mapping[str, Any]) -> float | None:
-    if "problem" not in given or given["problem"] not in _HALF:
+    """Half the gradient of a quadratic loss (the 2 of d(x²)/dx = 2x dropped)."""
+    if "problem" not in given:
         return None
-    return _problem_runner(given, _HALF[given["problem"]], int(given["asked"]["step"]))
+    from . import problems as P
+
+    prob = P.get(given["problem"])
+    if prob.curvatures is None:
+        return None
+    return _problem_runner(given, lambda *point: tuple(g / 2 for g in prob.grad(*point)),
+                           int(given["asked"]["step"]))
 
 
 SGD_LIKE = ("sgd", "momentum", "nesterov")
@@ -382,14 +440,14 @@ MISTAKES: list[Mistake] = [
         "This moves along the gradient. Parameters must move against it (−ηg) to lower the loss.",
         ALL, "sign_error_gradient_ascent", edit={"*": xsub(_g_neg)},
         code=((r"^(\s*params\[key\] )-=", r"\1+="), (r"(dx = )-(rms_dx)", r"\1\2")),
-        conventions=("textbook", "pytorch")),
+        conventions=("textbook", "pytorch", "sutskever")),
     Mistake(
         "forgot_lr", "学習率の掛け忘れ", "learning rate forgotten",
         "勾配に学習率 η を掛け忘れている。更新量は η 倍する。",
         "The learning rate η is missing: the step is η times the gradient term.",
         ("sgd", "momentum", "nesterov", "adagrad", "rmsprop"), None,
         edit={"*": xsub(lambda r: {s: sp.Integer(1) for s in (_sym(r, "eta"), _sym(r, "gamma")) if s is not None})},
-        code=((r"self\.lr \* ", ""),), conventions=("textbook", "pytorch")),
+        code=((r"self\.lr \* ", ""),), conventions=("textbook", "pytorch", "sutskever")),
     Mistake(
         "momentum_double_negative", "速度の二重否定（W ← W − v）", "double negative (W ← W − v)",
         "v ← αv − ηg と定義した v はすでに「進む向き」を表す。"
@@ -397,8 +455,9 @@ MISTAKES: list[Mistake] = [
         "With v ← αv − ηg, v already points downhill; W ← W − v walks uphill. The rule is W ← W + v.",
         ("momentum", "nesterov"), "momentum_sign_convention",
         edit={"momentum": _by_convention(assign(("W", "W - v")), assign(("W", "W + gamma*b"))),
-              "nesterov": _by_convention(None, assign(("W", "W + gamma*(g + mu*b)")))},
-        conventions=("textbook", "pytorch"),
+              "nesterov": _by_convention(None, assign(("W", "W + gamma*(g + mu*b)")),
+                                         sutskever=assign(("W", "W - v")))},
+        conventions=("textbook", "pytorch", "sutskever"),
         code=((r"^(\s*params\[key\] )\+= (self\.v\[key\])", r"\1-= \2"),)),
     Mistake(
         "alpha_on_grad", "勾配項まで α 倍", "α applied to the gradient term too",
@@ -413,29 +472,56 @@ MISTAKES: list[Mistake] = [
         "The old velocity is kept whole (v ← v − ηg); it must decay by α each step.",
         ("momentum", "nesterov"), "alpha_eta_confusion",
         edit={"momentum": assign(("v", "v - eta*g")), "nesterov": assign(("v", "v - eta*g"))},
-        code=((r"self\.momentum \* (self\.v\[key\] - self\.lr)", r"\1"), (r"^(\s*)self\.v\[key\] \*= self\.momentum",
-                                                                          r"\1self.v[key] *= 1"))),
+        conventions=("textbook", "sutskever"),
+        code=((r"self\.momentum \* (self\.v\[key\] - self\.lr)", r"\1"),)),
     Mistake(
-        "textbook_velocity_as_buffer", "教科書の速度を PyTorch のバッファと取り違え",
-        "textbook velocity taken for the PyTorch buffer",
-        "PyTorch の momentum_buffer は b ← μb + g"
-        "（初回は b ← g）で、W ← W − γb と使う。教科書の v ← αv − ηg（W ← W + v）を"
-        "バッファとみなすと、値は −γ 倍ずれる。",
+        "lr_momentum_swap", "学習率とモーメンタム係数の取り違え", "learning rate and momentum coefficient swapped",
+        "前の速度を減衰させるのはモーメンタム係数（α, μ）で、学習率 η は勾配の項に掛ける。入れ替えると速度がほとんど"
+        "残らず、勾配の項は大きくなりすぎる。",
+        "The momentum coefficient (α, μ) decays the old velocity; the learning rate η scales the gradient term.",
+        ("momentum", "nesterov"), "alpha_eta_confusion",
+        edit={"momentum": xsub(_swap("eta", "alpha")), "nesterov": xsub(_swap("eta", "mu"), targets=("v",))},
+        code=((r"self\.momentum \* self\.v\[key\] - self\.lr \* grads\[key\]",
+               "self.lr * self.v[key] - self.momentum * grads[key]"),
+              (r"^(\s*self\.v\[key\] \*= )self\.momentum$", r"\1self.lr"),
+              (r"^(\s*self\.v\[key\] -= )self\.lr \* grads\[key\]$", r"\1self.momentum * grads[key]"))),
+    Mistake(
+        "param_instead_of_grad", "勾配の代わりにパラメータを掛けた", "the parameter instead of the gradient",
+        "進む量は損失の勾配 g に比例する（W ← W − ηg）。W ← W − ηW は損失に関係なく W を縮めるだけで、"
+        "重み減衰の項と取り違えている。",
+        "The step is proportional to the loss gradient g (W ← W − ηg); W ← W − ηW only shrinks W, whatever the loss "
+        "(weight decay's term, not the gradient step).",
+        ("sgd",), "l2_term_vs_gradient", edit={"sgd": xsub(lambda r: {_sym(r, "g"): _sym(r, "W")})},
+        code=((r"^(\s*params\[key\] -= self\.lr \* )grads\[key\]$", r"\1params[key]"),),
+        conventions=("textbook", "pytorch")),
+    Mistake(
+        "textbook_velocity_as_buffer", "ゼロつくの速度 v で答えた（PyTorch のバッファ b ではない）",
+        "the book's velocity v instead of PyTorch's buffer b",
+        "これはゼロつくの速度 v ← αv − ηg（W ← W + v）の値で、その形では正しい。問われている PyTorch の "
+        "momentum_buffer は b ← μb + g（初回は b ← g）で W ← W − γb と使うので、v = −γb の関係にあり値が違う。",
         "PyTorch's momentum_buffer is b ← μb + g (b ← g at first) with W ← W − γb; the textbook velocity "
         "v ← αv − ηg (W ← W + v) is −γ times it.",
         ("momentum", "nesterov"), "momentum_sign_convention",
         edit={"momentum": _by_convention(None, assign(("b", "mu*b - gamma*g"), ("W", "W + b"))),
               "nesterov": _by_convention(None, assign(("b", "mu*b - gamma*g"), ("W", "W - gamma*g + mu*b")))},
-        conventions=("pytorch",)),
+        conventions=("pytorch",),
+        correct_in={"momentum": ("『ゼロから作るDeep Learning』と Goodfellow ら『深層学習』の速度 v",
+                                 "the velocity v of Deep Learning from Scratch and Goodfellow et al."),
+                    "nesterov": ("『ゼロから作るDeep Learning』の速度 v",
+                                 "the velocity v of Deep Learning from Scratch")}),
     Mistake(
-        "torch_buffer_as_velocity", "PyTorch のバッファを速度と取り違え", "PyTorch buffer taken for the velocity",
-        "PyTorch の momentum_buffer は b ← μb + g（勾配の単位、符号も逆）で、W ← W − ηb と使う。"
-        "教科書の速度 v ← αv − ηg とは v = −ηb の関係にあり、値は一致しない。",
+        "torch_buffer_as_velocity", "PyTorch のバッファ b で答えた（問題の速度 v ではない）",
+        "PyTorch's buffer b instead of the velocity v",
+        "これは PyTorch の momentum_buffer b ← μb + g（勾配の単位で符号も逆、W ← W − ηb と使う）の値で、その形では"
+        "正しい。問題の式の速度 v ← αv − ηg とは v = −ηb の関係にあり、値は一致しない。",
         "PyTorch's momentum_buffer is b ← μb + g (gradient units, opposite sign), used as W ← W − ηb. "
         "The textbook velocity v ← αv − ηg equals −ηb, not b.",
         ("momentum", "nesterov"), "momentum_sign_convention",
         edit={"momentum": assign(("v", "alpha*v + g"), ("W", "W - eta*v")),
-              "nesterov": assign(("W", "W - eta*(g + mu*(mu*v + g))"), ("v", "mu*v + g"))}),
+              "nesterov": assign(("W", "W - eta*(g + mu*(mu*v + g))"), ("v", "mu*v + g"))},
+        correct_in={"momentum": ("torch.optim.SGD のバッファ b", "torch.optim.SGD's buffer b"),
+                    "nesterov": ("torch.optim.SGD の nesterov=True のバッファ b",
+                                 "torch.optim.SGD's nesterov buffer b")}),
     Mistake(
         "nesterov_old_order", "旧版 Nesterov（v を先に更新）", "old Nesterov order (v updated first)",
         "v を先に更新してから W += μ²v − (1+μ)ηg とすると W += μ³v − (1+μ+μ²)ηg になり NAG ではない"
@@ -452,16 +538,34 @@ MISTAKES: list[Mistake] = [
         "W ← W + μ²v − (1+μ)ηg, then v ← μv − ηg.",
         ("nesterov",), "nag_gradient_point",
         edit={"nesterov": _by_convention(_chain(assign(("W", "W + v")), order("v", "W")),
-                                         assign(("W", "W - gamma*b")))},
-        conventions=("textbook", "pytorch")),
+                                         assign(("W", "W - gamma*b")), sutskever=assign(("W_ahead", "W")))},
+        conventions=("textbook", "pytorch", "sutskever")),
     Mistake(
-        "nesterov_sutskever_theta", "Sutskever 形式の θ と先読み点の取り違え",
+        "nesterov_lookahead_minus", "先読み点の符号の取り違え（W − μv）", "look-ahead point with the wrong sign",
+        "先読み点は慣性だけで進んだ先 W + μv（v には −ηg まで含まれている）。W − μv では逆向きに先読みしている。",
+        "The look-ahead point is where inertia alone leads, W + μv; W − μv looks the wrong way.",
+        ("nesterov",), "nag_gradient_point",
+        edit={"nesterov": _by_convention(None, None, sutskever=assign(("W_ahead", "W - mu*v")))},
+        conventions=("sutskever",)),
+    Mistake(
+        "nesterov_sutskever_theta", "Sutskever の形の θ で答えた（先読み点ではない）",
         "Sutskever's θ instead of the look-ahead point",
-        "教科書（Bengio らの書き換え）の W は先読み点 θ + μv を表す。Sutskever 形式の θ（= W − μv）を答えている。"
-        "2 つの形式は保持する変数が違うだけで同じ手法。",
+        "これは Sutskever ら 2013 の形が保持する θ = W − μv の値で、その形では正しい。ゼロつく・PyTorch の形"
+        "（Bengio らの書き換え）の W は先読み点 θ + μv を表す。2 つの形は保持する変数が違うだけで同じ手法。",
         "The textbook (Bengio) form's W is the look-ahead point θ + μv; this is Sutskever's θ = W − μv. "
         "The two forms are the same method holding different variables.",
-        ("nesterov",), "nag_gradient_point", runner=_sutskever_theta),
+        ("nesterov",), "nag_gradient_point", runner=_sutskever_theta,
+        correct_in={"nesterov": ("Sutskever ら 2013 の形の θ", "θ of Sutskever et al. 2013")}),
+    Mistake(
+        "nesterov_bengio_point", "先読み点 W + μv で答えた（ゼロつく・PyTorch の W）",
+        "the look-ahead point W + μv (the book's and PyTorch's W)",
+        "これはゼロつく・PyTorch の形（Bengio らの書き換え）が保持する W、すなわち先読み点 W + μv の値で、"
+        "その形では正しい。問題の Sutskever の形の W はパラメータそのもので、先読み点ではない。",
+        "This is the look-ahead point W + μv, which the book's and PyTorch's form (Bengio's rewriting) hold as W; "
+        "in Sutskever's form W is the parameter itself.",
+        ("nesterov",), "nag_gradient_point", runner=_bengio_point, conventions=("sutskever",),
+        correct_in={"nesterov": ("『ゼロから作るDeep Learning』・torch.optim の形の W",
+                                 "W of Deep Learning from Scratch and torch.optim")}),
     Mistake(
         "nesterov_mu_not_squared", "μ² を μ と書いた", "μ instead of μ²",
         "慣性の項は μ²v（先読み点から次の先読み点へ）。μv では先読みが 1 回分ずれる。",
@@ -503,14 +607,15 @@ MISTAKES: list[Mistake] = [
         conventions=("textbook", "pytorch")),
     Mistake(
         "eps_inside_sqrt", "ε を √ の中に入れた", "ε inside the square root",
-        "この形（教科書・PyTorch）では ε は √h の外に足す: η g/(√h + ε)。"
-        "√(h + ε) は Goodfellow の RMSProp や TensorFlow の形で、"
-        "h が小さいと値が変わる。",
+        "この形（ゼロつく・PyTorch・Adam 論文）では ε は √h の外に足す: η g/(√h + ε)。"
+        "√(h + ε) は Goodfellow ら『深層学習』の RMSProp や TensorFlow 1 の形で、h が小さいと値が変わる。",
         "Here ε is added outside the root: ηg/(√h + ε). √(h + ε) is Goodfellow's RMSProp / TensorFlow form and "
         "differs when h is small.",
         ("adagrad", "rmsprop", "adam", "amsgrad", "adamw", "radam", "nadam"), None, edit={"*": transform(_eps_inside)},
         code=((r"np\.sqrt\((self\.h\[key\]|self\.v\[key\]|v_hat)\) \+ self\.eps", r"np.sqrt(\1 + self.eps)"),),
-        conventions=("textbook", "pytorch")),
+        conventions=("textbook", "pytorch"),
+        correct_in={"rmsprop": ("Goodfellow ら『深層学習』Alg. 8.5 の RMSProp",
+                                "Goodfellow et al.'s RMSProp, Alg. 8.5")}),
     Mistake(
         "eps_outside_sqrt", "ε を √ の外に出した", "ε outside the square root",
         "Adadelta の RMS[y] = √(E[y²] + ε) は ε を √ の中に足す（最初の一歩は √ε で動き出す）。",
@@ -540,8 +645,7 @@ MISTAKES: list[Mistake] = [
         "rmsprop_as_adagrad", "減衰させずに累積（AdaGrad と混同）", "accumulating without decay (AdaGrad's h)",
         "RMSprop は二乗の指数移動平均 h ← ρh + (1−ρ)g² で古い勾配を忘れる。h ← h + g² は AdaGrad の二乗和。",
         "RMSprop keeps a moving average h ← ρh + (1−ρ)g² and forgets old gradients; h ← h + g² is AdaGrad's sum.",
-        ("rmsprop",), "rmsprop_vs_adagrad", edit={"rmsprop": assign(("h", "h + g**2"))},
-        code=((r"^(\s*)self\.h\[key\] \*= self\.decay_rate", r"\1self.h[key] *= 1"),)),
+        ("rmsprop",), "rmsprop_vs_adagrad", edit={"rmsprop": assign(("h", "h + g**2"))}),
     Mistake(
         "no_accumulation", "二乗和を蓄積しない", "no accumulation",
         "AdaGrad の h は過去すべての勾配の二乗和（h ← h + g²）。今回の g² だけでは学習率が下がっていかない。",
@@ -629,12 +733,15 @@ MISTAKES: list[Mistake] = [
         edit={"adamw": assign(("W", "W - eta_t*(alpha*m_hat/(sqrt(v_hat) + eps) - lam*W)"))},
         code=((r"- self\.schedule \* \(step \+ decay\)", "- self.schedule * (step - decay)"),)),
     Mistake(
-        "adamw_decay_times_lr", "減衰にも学習率を掛けた", "decay multiplied by the learning rate",
-        "論文（Alg. 2）の AdamW の減衰は η_t λW で、学習率 α は掛けない。PyTorch は γλW（λ_torch = λ/α）。"
-        "同じ λ で α も掛けると減衰が弱くなる。",
-        "In the paper's AdamW the decay is η_t λW, without the learning rate α; PyTorch's γλW means λ_torch = λ/α.",
+        "adamw_decay_times_lr", "減衰にも学習率 α を掛ける形", "decay multiplied by the learning rate",
+        "これは torch.optim.AdamW の形 W ← W(1 − γλ) と同じで、その形では正しい。Loshchilov & Hutter 2019 の"
+        "Alg. 2 の減衰は η_t λW で学習率 α を掛けないので、同じ λ なら減衰の強さが α 倍違う"
+        "（torch の weight_decay は λ/α にあたる）。",
+        "This is torch.optim.AdamW's W ← W(1 − γλ), correct there. In Loshchilov & Hutter's Alg. 2 the decay is "
+        "η_t λW without the learning rate α, so the same λ decays α times as strongly (torch's weight_decay = λ/α).",
         ("adamw",), "adamw_equals_l2",
-        edit={"adamw": assign(("W", "W - eta_t*(alpha*m_hat/(sqrt(v_hat) + eps) + alpha*lam*W)"))}),
+        edit={"adamw": assign(("W", "W - eta_t*(alpha*m_hat/(sqrt(v_hat) + eps) + alpha*lam*W)"))},
+        correct_in={"adamw": ("torch.optim.AdamW の減衰 γλW", "torch.optim.AdamW's decay γλW")}),
     Mistake(
         "amsgrad_no_max", "最大値をとらない（ただの Adam）", "no running maximum (plain Adam)",
         "AMSGrad は v の過去の最大値で割るので、実効学習率が増えない。最大値をとらなければ Adam と同じ。",
@@ -651,30 +758,30 @@ MISTAKES: list[Mistake] = [
         "one_step_short", "更新回数を 1 回少なく数えた", "one update short",
         "問われているのは指定回数の更新の後の値。1 回分少ない時点の値を答えている。",
         "This is the value one update too early.",
-        ALL, "schedule_off_by_one", runner=_one_step_short, conventions=("textbook", "pytorch")),
+        ALL, "schedule_off_by_one", runner=_one_step_short, conventions=("textbook", "pytorch", "sutskever")),
     Mistake(
         "assign_instead_of_update", "更新量で置き換えた（= と -= の取り違え）", "assignment instead of update",
         "params[key] -= … はパラメータから更新量を引く。= にすると W がただの更新量に置き換わってしまう。",
         "params[key] -= … subtracts the step from the parameter; with = the parameter is replaced by the step.",
         ALL, None, edit={"sgd": _by_convention(assign(("W", "-eta*g")), assign(("W", "-gamma*g"))),
                          "momentum": _by_convention(assign(("W", "v")), assign(("W", "-gamma*b")))},
-        code=((r"^(\s*params\[key\]) -= (.*)$", r"\1 = -(\2)"),
-              (r"^(\s*params\[key\]) \+= (.*)$", r"\1 = \2")), conventions=("textbook", "pytorch")),
+        conventions=("textbook", "pytorch")),  # no code form: `params[key] = -(…)` is no line anyone writes
     Mistake(
         "one_step_extra", "更新回数を 1 回多く数えた", "one update too many",
         "問われているのは指定回数の更新の後の値。1 回多く更新した値を答えている。",
         "This is the value after one update too many.",
-        ALL, "schedule_off_by_one", runner=_one_step_extra, conventions=("textbook", "pytorch")),
+        ALL, "schedule_off_by_one", runner=_one_step_extra, conventions=("textbook", "pytorch", "sutskever")),
     Mistake(
         "stale_gradient", "勾配を計算し直さない", "gradient not recomputed",
         "勾配は毎回、更新直前の点で計算し直す。最初の点の勾配を使い続けると、2 回目以降の値がずれる。",
         "The gradient must be recomputed at the current point before every update, not reused from the start.",
-        ALL, None, runner=_stale_gradient, conventions=("textbook", "pytorch")),
+        ALL, None, runner=_stale_gradient, conventions=("textbook", "pytorch", "sutskever")),
     Mistake(
         "derivative_factor", "微分の係数の落とし", "factor lost in the derivative",
-        "x² の微分は 2x（x²/20 なら x/10）。係数を落として勾配を半分にしている。",
-        "The derivative of x² is 2x (of x²/20 it is x/10); the factor was dropped, halving the gradient.",
-        ALL, "l2_term_vs_gradient", runner=_derivative_factor, conventions=("textbook", "pytorch")),
+        "x² の微分は 2x（x²/20 なら x/10、2w² なら 4w）。微分で出る係数 2 を落として勾配を半分にしている。",
+        "The derivative of x² is 2x (of x²/20 it is x/10, of 2w² it is 4w); the factor 2 was dropped, halving "
+        "the gradient.",
+        ALL, "l2_term_vs_gradient", runner=_derivative_factor, conventions=("textbook", "pytorch", "sutskever")),
     Mistake(
         "adamax_sum_not_max", "最大値ではなく和をとった", "sum instead of maximum",
         "Adamax の u は割り引いた |g| の最大値 u ← max(β2u, |g|)"
@@ -709,8 +816,16 @@ def get(name: str) -> Mistake:
 
 
 def for_optimizer(key: str, convention: str = "textbook") -> list[Mistake]:
-    """The mistakes that apply to optimizer ``key`` and have an executable form there (registry order)."""
-    return list(_for_optimizer(optimizers.get(key).INFO.key, convention))
+    """The mistakes that apply to optimizer ``key`` and have an executable form there (registry order).
+    Conventions (another source's correct form for ``key``: :meth:`Mistake.is_convention`) are left out:
+    they are never a distractor labelled a mistake (see :func:`conventions_for`)."""
+    return [m for m in _for_optimizer(optimizers.get(key).INFO.key, convention) if not m.is_convention(key)]
+
+
+def conventions_for(key: str, convention: str = "textbook") -> list[Mistake]:
+    """The entries that are another source's correct form for ``key`` (registry order): a question may show their
+    value only when its stem names its own form's source, labelled with :meth:`Mistake.label`."""
+    return [m for m in _for_optimizer(optimizers.get(key).INFO.key, convention) if m.is_convention(key)]
 
 
 @cache
@@ -735,6 +850,8 @@ def example_givens(key: str) -> list[dict[str, Any]]:
         hyper["lr"] = 0.1
     if key == "adamw":
         hyper["weight_decay"] = 0.1
+    if key == "rmsprop":  # its first step is η/√(1−ρ) = 10η at ρ = 0.99: with η = 0.1 it would land W₁ on 0
+        hyper["lr"] = 0.01
     rule = rule_for(key, "textbook")
     quantities = ["W"] + [s.name for s in rule.of_kind("state")] + [t for t, _ in rule.derived]
     out = []

@@ -209,8 +209,8 @@ def run(optimizer: Any, *, problem: str | None = None, start: Sequence[float] | 
         raise ValueError("run: give exactly one of problem= or grads=")
     prob = P.get(problem) if problem is not None else None
     if prob is not None:
-        if start is None or len(start) != 2:
-            raise ValueError("run: problem= needs start=(x, y)")
+        if start is None or len(start) != len(prob.names):
+            raise ValueError(f"run: problem={problem!r} needs start=({', '.join(prob.names)})")
         if steps is None or int(steps) < 1:
             raise ValueError(f"run: steps must be >= 1, got {steps!r}")
         params = prob.params(tuple(start))
@@ -245,16 +245,23 @@ def run(optimizer: Any, *, problem: str | None = None, start: Sequence[float] | 
     params0_copy = {k: v.copy() for k, v in params.items()}
     trace = Trace(key, convention, runner.rule, used_args, dict(runner.hyper), params0_copy, problem,
                   prob.value(params) if prob else None)
+    ahead = runner.rule.grad_at is not None  # Sutskever's Nesterov: the gradient at the look-ahead point
+
+    def gradients(i: int) -> dict[str, np.ndarray]:
+        if prob:
+            return prob.gradients(runner.opt.grad_points(params) if ahead else params)
+        return {k: np.array(grads[i][k], dtype=np.float64) for k in params}
+
     if diverge_above is None:
         for i in range(n):
-            g = prob.gradients(params) if prob else {k: np.array(grads[i][k], dtype=np.float64) for k in params}
+            g = gradients(i)
             before = {k: {"W": params[k].copy()} for k in params}
             logs, outs = runner.step(params, g)
             trace.records.append(StepRecord(i + 1, g, before, logs, outs, prob.value(params) if prob else None))
         return trace
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for i in range(n):
-            g = prob.gradients(params) if prob else {k: np.array(grads[i][k], dtype=np.float64) for k in params}
+            g = gradients(i)
             before = {k: {"W": params[k].copy()} for k in params}
             logs, outs = runner.step(params, g)
             trace.records.append(StepRecord(i + 1, g, before, logs, outs, _loss(prob, params) if prob else None))

@@ -22,22 +22,34 @@ def _num(x, exact: bool):
     return sp.Rational(text) if exact else mpmath.mpf(text)
 
 
-def _problem_grad(name: str, x, y):
+def _problem_grad(name: str, *p):
     if name == "bowl":
-        return 2 * x, 2 * y
+        return 2 * p[0], 2 * p[1]
     if name == "ravine":
-        return x / 10, 2 * y
+        return p[0] / 10, 2 * p[1]
     if name == "saddle":
-        return 2 * x, -2 * y
+        return 2 * p[0], -2 * p[1]
+    if name.startswith("quad:"):  # L = (k/2)w² or ½(k₁x² + k₂y²): the gradient is k·p per coordinate
+        ks = [sp.Rational(k) if isinstance(p[0], sp.Expr) else mpmath.mpf(k) for k in name[5:].split(",")]
+        return tuple(k * x for k, x in zip(ks, p))
     raise AssertionError(f"unknown problem {name}")
+
+
+def _names(name: str) -> list[str]:
+    if name.startswith("quad:") and "," not in name:
+        return ["w"]
+    return ["x", "y"]
 
 
 def _sqrt(x):
     return mpmath.sqrt(x)
 
 
-def _step_textbook(opt: str, hp: dict, st: dict, W, g):
+def _step_textbook(opt: str, hp: dict, st: dict, W, g, sutskever: bool = False):
     """One textbook step; returns the new W and updates ``st`` (every named quantity)."""
+    if sutskever:  # g is the gradient at the look-ahead point
+        st["v"] = hp["momentum"] * st["v"] - hp["lr"] * g
+        return W + st["v"]
     if opt == "sgd":
         return W - hp["lr"] * g
     if opt == "momentum":
@@ -178,21 +190,25 @@ def recompute(given: dict, step: int | None = None):
     zero = sp.Integer(0) if exact else mpmath.mpf(0)
     names = ("v", "h", "s", "dx", "m", "u", "b", "m_hat", "v_hat", "v_max")
     if "problem" in given:
-        ws = {"x": _num(given["start"][0], exact), "y": _num(given["start"][1], exact)}
-        keys = ["x", "y"]
+        keys = _names(given["problem"])
+        ws = {k: _num(s, exact) for k, s in zip(keys, given["start"])}
     else:
         ws = {"W": _num(given["params0"]["W"][int(a.get("index", 0))], exact)}
         keys = ["W"]
     states = {k: {**{n: zero for n in names}, "t": 0, "mu_product": mpmath.mpf(1)} for k in keys}
-    step_fn = _step_textbook if convention == "textbook" else _step_pytorch
+    step_fn = _step_textbook if convention != "pytorch" else _step_pytorch
     for i in range(step):
         if "problem" in given:
-            gx, gy = _problem_grad(given["problem"], ws["x"], ws["y"])
-            grads = {"x": gx, "y": gy}
+            # Sutskever's NAG takes the gradient at the look-ahead point W + μv, then moves like Momentum
+            at = [ws[k] + hp["momentum"] * states[k]["v"] if convention == "sutskever" else ws[k] for k in keys]
+            grads = dict(zip(keys, _problem_grad(given["problem"], *at)))
         else:
             grads = {"W": _num(given["grads"][i]["W"][int(a.get("index", 0))], exact)}
         for k in keys:
-            ws[k] = step_fn(opt, hp, states[k], ws[k], grads[k])
+            if convention == "sutskever":
+                ws[k] = _step_textbook(opt, hp, states[k], ws[k], grads[k], sutskever=True)
+            else:
+                ws[k] = step_fn(opt, hp, states[k], ws[k], grads[k])
     k = a["key"]
     return ws[k] if a["quantity"] == "W" else states[k][a["quantity"]]
 

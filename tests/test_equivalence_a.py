@@ -31,8 +31,8 @@ def test_symbolic_proofs_hold(name):
 def test_proofs_unroll_three_steps_and_induct(name):
     labels = list(E.REGISTRY[name]().residuals)
     for t in (1, 2, 3):
-        assert f"W_{t}: textbook − pytorch" in labels and f"v_{t} + γ b_{t}" in labels
-    assert any(label.startswith("induction") for label in labels)
+        assert f"W_{t}（ゼロつく − PyTorch）" in labels and f"v_{t} + η b_{t}" in labels
+    assert any(label.startswith("帰納法") for label in labels)
 
 
 def test_symbolic_step_detects_a_wrong_claim():
@@ -86,17 +86,18 @@ def test_sutskever_figures():
         th = th + v
         d_ahead = max(d_ahead, float(np.abs(w - (th + mu * v)).max()))
         d_theta = max(d_theta, float(np.abs(w - th).max()))
-    assert f.figures["W と θ + μv の差の最大値"] < 1e-12 and d_ahead < 1e-12
-    assert f.figures["W と θ の差の最大値"] == pytest.approx(d_theta, rel=1e-9)
-    np.testing.assert_allclose(f.figures["最後の W（教科書）"], w, rtol=1e-12)
-    np.testing.assert_allclose(f.figures["最後の θ（Sutskever）"], th, rtol=1e-9)
+    assert f.figures["ゼロつくの W と Sutskever の W + μv の差の最大値"] < 1e-12 and d_ahead < 1e-12
+    assert f.figures["ゼロつくの W と Sutskever の W の差の最大値"] == pytest.approx(d_theta, rel=1e-9)
+    np.testing.assert_allclose(f.figures["最後の W（ゼロつく）"], w, rtol=1e-12)
+    np.testing.assert_allclose(f.figures["最後の W（Sutskever）"], th, rtol=1e-9)
+    assert f.proven and len(f.residuals) == 3
     assert d_theta > 1e-3  # the stored variables differ
 
 
 def test_old_nesterov_order_reproduces_the_worked_example():
     f = E.nesterov_old_order()
-    lr, mu, theta0 = f.figures["学習率"], f.figures["モーメンタム係数"], f.figures["θ₀"]
-    n = len(f.figures["正しい順序の θ_t"])
+    lr, mu, theta0 = f.figures["学習率"], f.figures["モーメンタム係数"], f.figures["W₀"]
+    n = len(f.figures["正しい順序の W_t"])
     w_ok, v_ok, w_old, v_old = theta0, 0.0, theta0, 0.0
     correct, old = [], []
     for _ in range(n):
@@ -108,8 +109,8 @@ def test_old_nesterov_order_reproduces_the_worked_example():
         v_old = mu * v_old - lr * g  # old order: v first ...
         w_old += mu * mu * v_old - (1 + mu) * lr * g  # ... then W with the NEW v
         old.append(w_old)
-    np.testing.assert_allclose(f.figures["正しい順序の θ_t"], correct, rtol=1e-12)
-    np.testing.assert_allclose(f.figures["旧版の θ_t"], old, rtol=1e-12)
+    np.testing.assert_allclose(f.figures["正しい順序の W_t"], correct, rtol=1e-12)
+    np.testing.assert_allclose(f.figures["旧版の W_t"], old, rtol=1e-12)
     # first step in closed form: correct θ₀ − (1+μ)·η·2θ₀, old θ₀ − (1+μ+μ²)·η·2θ₀
     assert correct[0] == pytest.approx(theta0 - (1 + mu) * lr * 2 * theta0, rel=1e-12)
     assert old[0] == pytest.approx(theta0 - (1 + mu + mu * mu) * lr * 2 * theta0, rel=1e-12)
@@ -146,7 +147,7 @@ def test_rmsprop_eps_placement_figures():
     own = path(lambda h, c: np.sqrt(c + h), delta)
     assert f.figures["W の差の最大値（ε = δ、置き場所だけが違う）"] == pytest.approx(
         float(np.abs(outside - same).max()), rel=1e-6)
-    assert f.figures["W の差の最大値（ε は教科書、δ は Goodfellow の値）"] == pytest.approx(
+    assert f.figures["W の差の最大値（ε はゼロつく、δ は Goodfellow の値）"] == pytest.approx(
         float(np.abs(outside - own).max()), rel=1e-6)
     assert f.figures["δ（√ の中）"] == 1e-6  # Goodfellow et al. Alg. 8.5's suggested δ
 
@@ -155,7 +156,7 @@ def test_rmsprop_eps_placement_figures():
 def test_default_eps_figures(name):
     f = E.default_eps(name)
     lr, steps = f.figures["学習率"], f.figures["ステップ数"]
-    eps_tb, eps_pt = f.figures["教科書の ε"], f.figures["PyTorch の既定の ε"]
+    eps_tb, eps_pt = f.figures["ゼロつくの ε"], f.figures["PyTorch の既定の ε"]
     module = optimizers.get(name)
     assert eps_tb == module.INFO.cls().eps
     assert eps_pt == optimizers.TORCH[name][1]["eps"]
@@ -174,7 +175,7 @@ def test_default_eps_figures(name):
     assert f.figures["W の差の最大値"] == pytest.approx(float(np.abs(path(eps_tb) - path(eps_pt)).max()), rel=1e-6)
     g = f.figures["小さい勾配 g"]
     scale = 1.0 if rho is None else np.sqrt(1 - rho)
-    assert f.figures["初回の更新量（教科書）"] == pytest.approx(lr * g / (scale * g + eps_tb), rel=1e-12)
+    assert f.figures["初回の更新量（ゼロつく）"] == pytest.approx(lr * g / (scale * g + eps_tb), rel=1e-12)
     assert f.figures["初回の更新量（PyTorch）"] == pytest.approx(lr * g / (scale * g + eps_pt), rel=1e-12)
 
 

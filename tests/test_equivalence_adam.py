@@ -77,7 +77,7 @@ def test_proofs_hold(found, name):
 
 def test_adam_same_eps_is_not_the_same_step(found):
     """The counter-claim is shown too: with ε̂ = ε the difference is a nonzero multiple of ε."""
-    text = found["adam_lr_t_form"].latex["W（教科書, ε̂ = ε）− W（論文）"]
+    text = found["adam_lr_t_form"].latex["W（ゼロつく, ε̂ = ε）− W（論文）"]
     assert text != "0" and r"\varepsilon" in text
 
 

@@ -27,7 +27,7 @@ def test_questions_text(capsys) -> None:
 @pytest.mark.parametrize("argv, message", [
     (["questions", "--family", "nope"], "unknown family"),
     (["questions", "--family", "steps", "--optimizer", "adamx"], "unknown optimizer"),
-    (["questions", "--family", "steps", "--steps", "0"], "steps must be between 1 and 4"),
+    (["questions", "--family", "steps", "--steps", "0"], "steps must be between 1 and 10"),
     (["questions", "--family", "steps", "--count", "0"], "count must be >= 1"),
     (["questions", "--family", "steps", "--seed", "-3"], "seed must be"),
     (["questions", "--family", "steps", "--set", "colour"], "NAME=VALUE"),

@@ -30,7 +30,7 @@ def _witness(key: str, filled: tuple[tuple[int, str], ...]) -> tuple:
     cls = optimizers.get(key).INFO.cls
     src = _source(key)
     src = re.sub(r'^(\s*class [^\n]+\n)\s*"""(?:.|\n)*?"""\n(\s*\n)?', r"\1", src, count=1)
-    lines = src.splitlines()
+    lines = [ln for ln in src.splitlines() if not re.match(r"\s*check_(inputs|hyperparameters)\(", ln)]
     for index, text in filled:
         indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
         lines[index] = indent + text
@@ -73,6 +73,24 @@ def check_code(q) -> None:
         else:
             assert _witness(key, filled) != real, (q.id, c.text)  # executed: proven wrong
             assert c.mistake in M.REGISTRY and c.feedback
+            assert not M.get(c.mistake).is_convention(key)  # another source's correct line is not wrong
+    check_code_as_an_exam_shows_it(q)
+
+
+def check_code_as_an_exam_shows_it(q) -> None:
+    """No input-check call, no comment (a comment says what a line computes or names a state, 「勾配の二乗和」,
+    which rules out a distractor), no nan, and three wrong choices with three different mistakes, each wrong in
+    exactly one blank."""
+    assert "check_inputs" not in q.code and "check_hyperparameters" not in q.code
+    assert "#" not in q.code, q.id
+    for text in [q.stem, q.code] + [c.text + c.feedback for c in q.choices]:
+        assert "nan" not in text.lower().replace("nanoid", ""), q.id
+    wrong = [c for c in q.choices if not c.correct]
+    assert len({c.mistake for c in wrong}) == 3, (q.id, [c.mistake for c in wrong])
+    key_lines = _lines_of(q.choices[q.answer.index].text)
+    for c in wrong:
+        assert sum(a != b for a, b in zip(_lines_of(c.text), key_lines)) == 1, (q.id, c.text)
+        assert not re.search(r"params\[key\] = -\(", c.text)  # no line anyone writes
 
 
 # -- formula ------------------------------------------------------------------------------------
@@ -145,8 +163,13 @@ def check_concepts(q) -> None:
 
 
 # -- trajectory ---------------------------------------------------------------------------------
+_GRADS = {"ravine": lambda x, y: (x / 10, 2 * y), "bowl": lambda x, y: (2 * x, 2 * y),
+          "saddle": lambda x, y: (2 * x, -2 * y),
+          "rosenbrock": lambda x, y: (-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x))}
+
+
 @cache
-def _path(key: str, args: tuple, start: tuple, steps: int) -> list:
+def _path(key: str, args: tuple, start: tuple, steps: int, problem: str = "ravine") -> list:
     hp = {k: mpmath.mpf(repr(v)) for k, v in args}
     hp.setdefault("eps", mpmath.mpf("1e-7") if key in ("adagrad", "rmsprop", "adam") else 0)
     if key == "adam":
@@ -156,7 +179,7 @@ def _path(key: str, args: tuple, start: tuple, steps: int) -> list:
     x, y = mpmath.mpf(repr(start[0])), mpmath.mpf(repr(start[1]))
     pts = [(float(x), float(y))]
     for _ in range(steps):
-        gx, gy = x / 10, 2 * y
+        gx, gy = _GRADS[problem](x, y)
         x = _step_textbook(key, hp, st["x"], x, gx)
         y = _step_textbook(key, hp, st["y"], y, gy)
         pts.append((float(x), float(y)))
@@ -166,16 +189,20 @@ def _path(key: str, args: tuple, start: tuple, steps: int) -> list:
 def check_trajectory(q) -> None:
     g = q.given
     series = {s["label"]: s for s in q.figures[0].data["series"]}
-    assert q.figures[0].kind == "paths" and q.figures[0].data["problem"] == "ravine"
+    assert q.figures[0].kind == "paths" and q.figures[0].data["problem"] == g["problem"] in _GRADS
+    (x0, x1), (y0, y1) = q.figures[0].data["xlim"], q.figures[0].data["ylim"]
     for s in g["series"]:
-        want = _path(s["optimizer"], tuple(sorted(s["hyperparameters"].items())), tuple(g["start"]), g["steps"])
+        want = _path(s["optimizer"], tuple(sorted(s["hyperparameters"].items())), tuple(g["start"]), g["steps"],
+                     g["problem"])
         got = series[s["label"]]["points"]
         assert len(got) == g["steps"] + 1
         assert np.allclose(np.array(got), np.array(want), rtol=1e-5, atol=1e-6), (q.id, s)
+        assert all(x0 <= x <= x1 and y0 <= y <= y1 for x, y in got), (q.id, s["label"])  # the figure shows it all
     names = {s["label"]: s["optimizer"] for s in g["series"]}
     correct = q.choices[q.answer.index].text
     if g["ask"] == "one":
         label = re.search(r"経路 ([A-D]) を描いた", q.stem).group(1)
+        assert q.tags["optimizer"] == names[label]
         assert correct == optimizers.get(names[label]).INFO.name_ja
     else:
         for label, key in names.items():
@@ -239,6 +266,13 @@ def test_concepts_topics_and_modes() -> None:
                 continue
             check_concepts(q)
             assert q.given["topic"] == topic
+
+
+def test_trajectory_draws_its_problem() -> None:
+    drawn = {generate("trajectory", seed, render=False).given["problem"] for seed in range(60)}
+    assert drawn == {"bowl", "ravine", "saddle", "rosenbrock"}
+    for problem in sorted(drawn):
+        check_trajectory(generate("trajectory", 5, problem=problem))
 
 
 def test_trajectory_with_optimizer_and_ask() -> None:

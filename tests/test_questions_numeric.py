@@ -123,7 +123,10 @@ def test_eps_ignored_changes_nothing_displayed() -> None:
 
 @pytest.mark.parametrize("options, message", [
     ({"optimizer": "adamx"}, "unknown optimizer"),
-    ({"steps": 0}, "steps must be between 1 and 4"),
+    ({"steps": 0}, "steps must be between 1 and 10"),
+    ({"steps": 6, "optimizer": "rmsprop"}, "closed form"),
+    ({"convention": "sutskever", "optimizer": "adam"}, "Sutskever's form is Nesterov's"),
+    ({"convention": "sutskever", "source": "grads"}, "look-ahead point"),
     ({"steps": "two"}, "cannot read"),
     ({"quantity": "zz", "optimizer": "momentum"}, "cannot ask"),
     ({"colour": "red"}, "unknown option"),
@@ -168,3 +171,60 @@ def test_fast_executor_agrees_with_trace_run() -> None:
             assert formulas.step_lines(mine, t, a["key"]) == formulas.step_lines(ref, t, a["key"])
         want = ref.value(a["quantity"], int(a["step"]), a["key"], int(a["index"]))
         assert fast.asked() == pytest.approx(want, rel=1e-11, abs=1e-14)
+
+
+def test_sutskever_form_recomputed() -> None:
+    """Nesterov in Sutskever et al.'s form: always on a loss the stem defines, the gradient taken at W + μv."""
+    for family in FAMILIES:
+        for seed in range(60):
+            q = generate(family, seed, render=seed < 10, optimizer="nesterov", convention="sutskever")
+            assert q.given["convention"] == "sutskever" and "problem" in q.given
+            assert "Sutskever ら 2013" in q.stem and "先読み点" in q.stem
+            check_numeric(q)
+            if seed < 10:
+                assert any("先読み点" in s.text for s in q.solution)
+
+
+def test_defined_losses_show_their_gradient() -> None:
+    n1 = n2 = 0
+    for seed in range(80):
+        q = generate("steps", seed, source="loss")
+        check_numeric(q)
+        prob = q.given["problem"]
+        assert prob.startswith("quad:")
+        assert "損失関数" in q.stem and ("L(w)" in q.stem or "L(x, y)" in q.stem)
+        steps = [s for s in q.solution if s.latex and "gathered" in s.latex]
+        assert all("勾配は $g = " in s.text for s in steps)
+        n1 += "," not in prob
+        n2 += "," in prob
+    assert n1 > 10 and n2 > 10
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_long_runs_have_a_checked_closed_form(optimizer) -> None:
+    from quizgen.families import _numeric_long as LR
+
+    for seed in range(15):
+        q = generate("steps", seed, optimizer=optimizer, steps=10)
+        check_numeric(q)
+        closed = LR.closed_form(q.given)
+        assert closed is not None and closed[3] == pytest.approx(q.answer.value, rel=1e-9)
+        assert closed[2] in [s.latex for s in q.solution]
+        assert len([s for s in q.solution if s.latex and "gathered" in s.latex]) == 10
+
+
+def test_long_runs_are_drawn_without_asking() -> None:
+    long = [generate("steps", s, render=False) for s in range(1500)]
+    long = [q for q in long if int(q.given["asked"]["step"]) > 4]
+    assert len(long) > 10 and all(q.given["optimizer"] in ("sgd", "momentum", "adam") for q in long)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_displayed_values_five_units_apart(family) -> None:
+    """Every two displayed values of a question (key and distractors) differ by >= 5 units of the last digit."""
+    for seed in range(1000):
+        q = generate(family, seed, render=False)
+        unit = 10.0 ** (-q.answer.decimals)
+        shown = sorted(float(c.text) for c in q.choices)
+        gaps = [b - a for a, b in zip(shown, shown[1:])]
+        assert all(gap >= 5 * unit - 1e-12 for gap in gaps), (q.id, shown)

@@ -8,6 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import optimizers
@@ -159,11 +160,16 @@ def test_lr_effect_table_says_what_the_runs_did(builder, key):
     out = m.lr_effect(key)
     spec = X.LR_EFFECT[key]
     rows = table_rows(out[out.index("| $"):])
+    finals = []
     for row, value in zip(rows, spec.values):
         trace = run(key, problem=spec.problem, start=X.STARTS[spec.problem], steps=spec.steps or X.STEPS[spec.problem],
                     **{spec.argument: value})
         verdict, sentence = behaviour(trace.losses)
-        assert row[-1] == f"**{verdict}**: {sentence}"
+        assert row[1] == f"**{verdict}**" and row[-1] == sentence  # the row is labelled by what its run did
+        finals.append(trace.losses[-1])
+    best = min(range(3), key=lambda i: finals[i] if np.isfinite(finals[i]) else np.inf)
+    assert [("3 つの中で最小" in row[3]) for row in rows] == [i == best for i in range(3)]
+    assert "意図" not in out and "大きすぎる" not in out and "小さすぎる" not in out
     assert len(m.assets) == 1 and next(iter(m.assets)).endswith(".svg")
 
 
@@ -385,3 +391,21 @@ def test_drills_page_lists_the_site_sheets_and_what_a_sheet_holds(builder):
     assert f"[解答・解説]({want[1]})" in today
     assert 'querySelectorAll("table a[data-drill=questions]")' in today  # the script picks among the table's
     assert f"{len(SITE_SEEDS)} 種類" in today
+
+
+def test_a_trajectory_figure_holds_its_whole_path():
+    """The Momentum bowl run overshoots to x ≈ 53, beyond the bowl's view (−80, 20): the view widens to show it."""
+    from quizgen import problems as P
+    from quizgen.site.macros import view_holding
+
+    path = run("momentum", problem="bowl", start=X.STARTS["bowl"], steps=X.STEPS["bowl"], lr=0.1).path()
+    view = view_holding(P.get("bowl"), path)
+    assert view["xlim"][1] >= path[:, 0].max() > 20 and view["xlim"][0] <= -80
+    assert view_holding(P.get("bowl"), [[-75.0, -10.0], [0.0, 0.0]]) == {}  # a path inside the view keeps it
+
+
+def test_settings_give_reasons_not_results():
+    """A setting's reason is typed by hand: it must not claim what the run does (the runs say that)."""
+    for problem, settings in X.SETTINGS.items():
+        for key, setting in settings.items():
+            assert not re.search("安定|発散|収束|振動|うまく", setting.why_ja), (problem, key, setting.why_ja)

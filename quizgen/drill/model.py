@@ -11,7 +11,8 @@ Question ``n`` (1-based) of the sheet for student ``id`` is ``generate(family_n,
   code blank for SGD, takes the next listed one); without it each question's family picks the optimizer
   from the seed. A family without an ``optimizer`` option whose question is about an optimizer not listed is
   drawn again from ``derive("drill", seed, id, n, attempt)``, attempt = 1, 2, … (the sheet prints each
-  question's own seed, so it is rebuilt all the same);
+  question's own seed, so it is rebuilt all the same); without ``--optimizers`` the same redraw keeps a
+  question about an optimizer outside ``optimizers.CORE`` to every tenth place (``_common.balanced``);
 * without a roster the sheet's id is ``"sheet"``.
 """
 
@@ -108,6 +109,7 @@ class Sheet:
 
 def generate_question(spec: DrillSpec, student_id: str, number: int) -> Question:
     """Question ``number`` of ``student_id``'s sheet (the rule in the module doc)."""
+    from ..families._common import balanced
     from ..question import optimizer_of
     from .engine import generate, takes_optimizer
 
@@ -127,7 +129,9 @@ def generate_question(spec: DrillSpec, student_id: str, number: int) -> Question
                          f"({'; '.join(errors)[:300]})")
     for attempt in range(MAX_ATTEMPTS):
         q = generate(family, spec.question_seed(student_id, number, attempt), **options)
-        if not spec.optimizers or optimizer_of(q) in (None, *spec.optimizers):
+        if spec.optimizers and optimizer_of(q) in (None, *spec.optimizers):
+            return q
+        if not spec.optimizers and balanced(optimizer_of(q), number - 1):
             return q
     raise ValueError(f"family {family!r} gave no question about {', '.join(spec.optimizers)} "
                      f"in {MAX_ATTEMPTS} draws; choose other --families or --optimizers")

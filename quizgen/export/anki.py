@@ -192,12 +192,17 @@ def formula_cards(optimizer_keys: Sequence[str] | None = None,
                 mine = [line.replace("&", "") for t, line in zip(targets, lines) if t == target]
                 quantity = f"{R.esc(sym.ja)} {R.inline_math(sym.latex)}"
                 front = R.esc(lab["formula_front"]).format(
-                    name=R.esc(module.INFO.name_ja), convention=R.esc(R.CONVENTIONS_JA.get(conv, conv)),
+                    name=R.esc(module.INFO.name_ja), convention=R.esc(_before_particle(module.INFO.form(conv))),
                     quantity=f'<span class="quizgen-quantity">{quantity}</span>')
                 back = "".join(R.display_math(m) for m in mine)
                 back += f"<p><strong>{lab['rule']}</strong></p>" + R.display_math(whole) + note
                 cards.append(FormulaCard(key, conv, target, front, back, symbols))
     return cards
+
+
+def _before_particle(text: str) -> str:
+    """A form's name before 「の」: a space after a Latin ending (「Alg. 1 の形」), none after 』."""
+    return text + (" " if text[-1].isascii() and text[-1].isalnum() else "")
 
 
 def _symbol_table(rule) -> str:

@@ -24,22 +24,21 @@ LABELS: dict[str, dict[str, str]] = {
         "answer": "正解", "solution": "解説", "mistakes": "よくある誤り", "choices": "選択肢",
         "why": "各選択肢について", "id": "問題 ID", "seed": "シード", "rounding": "答え方",
         "incorrect": "不正解です。下の解説で手順を確認しましょう。",
-        "correct": "正解です。", "value": "値", "formula_front": "{name}（{convention}）: {quantity} の更新式は？",
+        "correct": "正解です。", "value": "値", "formula_front": "{name}（{convention}の形）: {quantity} の更新式は？",
         "symbols": "記号", "meaning": "意味", "rule": "更新式", "code": "コード",
     },
     "en": {
         "answer": "Answer", "solution": "Worked solution", "mistakes": "Common mistakes", "choices": "Choices",
         "why": "About each choice", "id": "Question ID", "seed": "Seed", "rounding": "How to answer",
         "incorrect": "Not correct. Check the worked solution below.", "correct": "Correct.", "value": "value",
-        "formula_front": "{name} ({convention}): the update of {quantity}?", "symbols": "Symbol", "meaning": "Meaning",
-        "rule": "Update rule", "code": "Code",
+        "formula_front": "{name} (the form of {convention}): the update of {quantity}?", "symbols": "Symbol",
+        "meaning": "Meaning", "rule": "Update rule", "code": "Code",
     },
 }
 
 #: the ``Question.tags`` keys that become Moodle / Anki tags (others, e.g. long source lists, stay in the JSON)
 TAG_KEYS = ("optimizer", "topic", "syllabus", "difficulty", "convention", "format")
 
-CONVENTIONS_JA = {"textbook": "教科書の形", "pytorch": "PyTorch の形", "paper": "論文の形"}
 
 
 def tag_pairs(q: Question) -> list[tuple[str, str]]:

@@ -11,8 +11,11 @@ Selection rule (the same for every format):
   family that does not would keep only the variants whose ``tags["optimizer"]`` is listed, drawn from the
   same seeds, so there may be fewer of those than ``variants``.
 * The seed of variant ``i`` is ``seeds.derive("export", seed, family, i)``; with ``optimizers`` it is
-  ``seeds.derive("export", seed, family, optimizer, i)``. Each question carries its own seed (and id),
-  which every export shows, so ``quizgen.generate(family, question_seed, **options)`` rebuilds it.
+  ``seeds.derive("export", seed, family, optimizer, i)``. Without ``optimizers``, a question about an optimizer
+  outside ``optimizers.CORE`` takes only every tenth variant (``_common.balanced``); elsewhere the variant is
+  drawn again from ``seeds.derive("export", seed, family, i, attempt)``, attempt = 1, 2, …
+  Each question carries its own seed (and id), which every export shows, so
+  ``quizgen.generate(family, question_seed, **options)`` rebuilds it.
 """
 
 from __future__ import annotations
@@ -103,6 +106,21 @@ def make_selection(families: Iterable[str] | str | None, variants: int, seed: ob
     return sel
 
 
+MAX_ATTEMPTS = 64
+
+
+def _balanced(family: str, seed: int, i: int, extra: dict[str, Any]) -> Question:
+    """Variant ``i`` of ``family`` drawn without an optimizer (see the module doc: balanced places)."""
+    from ..families._common import balanced
+
+    for attempt in range(MAX_ATTEMPTS):
+        parts = ("export", seed, family, i) + ((attempt,) if attempt else ())
+        q = generate(family, seeds.derive(*parts), **extra)
+        if balanced(optimizer_of(q), i):
+            return q
+    raise ValueError(f"family {family!r}: no question about the syllabus optimizers in {MAX_ATTEMPTS} draws")
+
+
 def iter_questions(sel: Selection) -> Iterator[Question]:
     """The selection's questions, generated one at a time in a fixed order (family, [optimizer,] variant)."""
     extra: dict[str, Any] = {"lang": sel.lang} if sel.lang else {}
@@ -117,7 +135,7 @@ def iter_questions(sel: Selection) -> Iterator[Question]:
     for family in sel.families:
         if sel.optimizers is None:
             for i in range(sel.variants):
-                yield fresh(generate(family, seeds.derive("export", sel.seed, family, i), **extra))
+                yield fresh(_balanced(family, sel.seed, i, extra))
         elif takes_optimizer(family):
             for opt in sel.optimizers:
                 for i in range(sel.variants):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -95,8 +96,9 @@ def pick(rng: np.random.Generator, items: Sequence[Any]) -> Any:
 
 
 #: share of questions about ``optimizers.CORE`` when a family draws its optimizer itself (≥ 80 % is the goal; the
-#: margin covers sampling noise over a few hundred questions)
-CORE_SHARE = 0.85
+#: margin covers sampling noise over a pool of 50 and the variants a family rejects: the numeric families redraw
+#: the optimizer after a rejected draw, and rejections are a little more frequent for the core optimizers)
+CORE_SHARE = 0.9
 
 
 def draw_optimizer(rng: np.random.Generator, keys: Sequence[str]) -> str:
@@ -109,6 +111,21 @@ def draw_optimizer(rng: np.random.Generator, keys: Sequence[str]) -> str:
     if core and rest:
         return pick(rng, core if rng.random() < CORE_SHARE else rest)
     return pick(rng, list(keys))
+
+
+#: in a batch drawn without an optimizer (a quiz pool, a drill sheet, an export), a question about an optimizer
+#: outside ``optimizers.CORE`` may take only every ``REST_EVERY``-th place; another place draws again (next seed).
+#: So every batch, however short, has at most one such question in ten: ≥ 80 % of its optimizer questions are
+#: about the syllabus optimizers even when a few places hold general topics.
+REST_EVERY = 10
+
+
+def balanced(optimizer: str | None, position: int) -> bool:
+    """May a question about ``optimizer`` (None: a general topic) take 0-based place ``position`` of a batch
+    drawn without an optimizer? (see :data:`REST_EVERY`)"""
+    import optimizers
+
+    return optimizer is None or optimizer in optimizers.CORE or position % REST_EVERY == REST_EVERY - 1
 
 
 def shuffled(rng: np.random.Generator, items: Sequence[Any]) -> list[Any]:
@@ -177,22 +194,25 @@ def numeric_answer(x: float, decimals: int) -> Answer:
     return Answer(value=float(x), decimals=decimals, tolerance=tolerance(x, decimals), text=round_text(x, decimals))
 
 
+#: every two displayed values of a numeric question (key and distractors) differ by at least this many units of
+#: the last displayed digit, so a distractor never looks like a rounding slip of the key or of another distractor
+GAP_UNITS = 5
+
+
 def distinct_values(key: float, candidates: Sequence[tuple[Any, float]], decimals: int) -> list[tuple[Any, float]]:
-    """The candidates whose values are finite, stable, not accepted as the key, and pairwise distinct
-    (at least one unit of the last digit apart, different displayed text), in the given order."""
+    """The candidates whose values are finite, stable, not accepted as the key, and whose displayed values are
+    at least ``GAP_UNITS`` units of the last digit away from the key's and from each other's, in the given order."""
     tol = tolerance(key, decimals)
-    unit = 10.0 ** (-decimals)
+    gap = (GAP_UNITS - 0.5) * 10.0 ** (-decimals)  # displayed values are multiples of the unit: ≥ 5 units apart
+    shown = [float(round_text(key, decimals))]
     kept: list[tuple[Any, float]] = []
-    texts = {round_text(key, decimals)}
     for tag, v in candidates:
-        if v is None or not math.isfinite(v) or not stable(v, decimals):
+        if v is None or not math.isfinite(v) or not stable(v, decimals) or abs(v - key) <= tol:
             continue
-        if abs(v - key) <= tol + unit:
+        d = float(round_text(v, decimals))
+        if abs(d - key) <= tol or any(abs(d - s) < gap for s in shown):
             continue
-        text = round_text(v, decimals)
-        if abs(float(text) - key) <= tol or text in texts or any(abs(v - w) < unit for _, w in kept):
-            continue
-        texts.add(text)
+        shown.append(d)
         kept.append((tag, v))
     return kept
 
@@ -217,6 +237,20 @@ def fmt(x: float) -> str:
     if "e" in text:
         text = f"{x:.12f}".rstrip("0")
     return text
+
+
+def short_meaning(sym: Any, lang: str) -> str:
+    """A symbol's meaning without its bracketed gloss (「減衰率（指数移動平均の係数）」 → 「減衰率」)."""
+    text = sym.ja if lang == "ja" else sym.en
+    return re.split(r"\s*[（(]", text, maxsplit=1)[0].strip()
+
+
+def spaced(text: str) -> str:
+    """``text`` between Japanese words: a space on a side where it meets Latin letters, digits or math
+    (「を Kingma & Ba 2015 の」, 「$v$ の」), none beside a Japanese character or bracket (「法の」, 「』の」)."""
+    def latin(ch: str) -> bool:
+        return (ch.isascii() and (ch.isalnum() or ch in "$`)]")) or "\u0370" <= ch <= "\u03ff"  # Greek too
+    return (" " if latin(text[0]) else "") + text + (" " if latin(text[-1]) else "")
 
 
 def vec(values: Sequence[float]) -> str:

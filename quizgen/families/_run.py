@@ -36,7 +36,7 @@ from optimizers.torch_form import TORCH
 from .. import problems as P
 from ..trace import StepRecord, Trace, TraceMismatch
 
-CONVENTIONS = ("textbook", "pytorch")
+CONVENTIONS = ("textbook", "pytorch", "sutskever")  # forms questions are asked in (sutskever: Nesterov only)
 RTOL_FAST = 1e-11  # class (numpy) vs. the rule's float form: the same operations, possibly reordered
 
 
@@ -124,20 +124,20 @@ def fast_step(rule: Rule) -> Callable[[dict], dict] | None:
 
 def rule_for(key: str, convention: str, hyperparameters: Mapping[str, Any] | None = None) -> Rule:
     """The (cached) rule of ``key`` in ``convention``; pytorch rules depend on the form-changing options."""
-    if convention == "textbook":
-        return _rule_cached(optimizers.get(key).INFO.key, "textbook", ())
     if convention == "pytorch":
         module = optimizers.get(key)
         args = torch_args(module.INFO.key, hyperparameters or {})
         # only the form matters for the rule (numbers stay symbols), but numbers are few: key on all
         return _rule_cached(module.INFO.key, "pytorch", _freeze(args))
-    raise ValueError(f"unknown convention {convention!r} (textbook, pytorch)")
+    if convention in CONVENTIONS:  # the class's own arguments (textbook; sutskever for Nesterov)
+        return _rule_cached(optimizers.get(key).INFO.key, convention, ())
+    raise ValueError(f"unknown convention {convention!r} ({', '.join(CONVENTIONS)})")
 
 
 def hyper_env(rule: Rule, given: Mapping[str, Any]) -> dict[str, float]:
     """Rule symbol → value, read from the class's (or torch's) arguments in ``given``."""
     key, convention = given["optimizer"], given.get("convention", "textbook")
-    if convention == "textbook":
+    if convention != "pytorch":
         flat = {**class_defaults(key), **given.get("hyperparameters", {})}
     else:
         flat = torch_args(key, given.get("hyperparameters", {}))
@@ -157,16 +157,17 @@ def n_steps(given: Mapping[str, Any]) -> int:
 
 def initial_params(given: Mapping[str, Any]) -> dict[str, np.ndarray]:
     if "problem" in given:
-        x0, y0 = given["start"]
-        return {"x": np.array([float(x0)]), "y": np.array([float(y0)])}
+        names = P.get(given["problem"]).names
+        return {n: np.array([float(v)]) for n, v in zip(names, given["start"])}
     return {str(k): np.array(v, dtype=np.float64).reshape(-1) for k, v in given["params0"].items()}
 
 
 def gradients(given: Mapping[str, Any], t: int, params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The gradient given to step ``t`` (1-based) at ``params``."""
+    """The gradient given to step ``t`` (1-based) at ``params`` (the point where the rule takes it)."""
     if "problem" in given:
-        gx, gy = P.get(given["problem"]).grad(float(params["x"][0]), float(params["y"][0]))
-        return {"x": np.array([float(gx)]), "y": np.array([float(gy)])}
+        prob = P.get(given["problem"])
+        gs = prob.grad(*(float(np.asarray(params[n]).reshape(-1)[0]) for n in prob.names))
+        return {n: np.array([float(g)]) for n, g in zip(prob.names, gs)}
     return {k: np.array(given["grads"][t - 1][k], dtype=np.float64).reshape(-1) for k in params}
 
 
@@ -233,7 +234,7 @@ def run_rule(rule: Rule, given: Mapping[str, Any], *, log: bool = False,
         return _run_numpy(rule, given, log=log, hyper=hyper)
     if "problem" in given:
         problem = P.get(given["problem"])
-        params = {"x": [float(given["start"][0])], "y": [float(given["start"][1])]}
+        params = {n: [float(v)] for n, v in zip(problem.names, given["start"])}
     else:
         problem = None
         params = {str(k): [float(x) for x in (v if isinstance(v, (list, tuple)) else [v])]
@@ -245,10 +246,10 @@ def run_rule(rule: Rule, given: Mapping[str, Any], *, log: bool = False,
     for t in range(n_steps(given)):
         if problem is not None:
             try:
-                gx, gy = problem.grad(params["x"][0], params["y"][0])
-                grads = {"x": [float(gx)], "y": [float(gy)]}
+                at = [rule.grad_point({**envs[n][0], "W": params[n][0]}) for n in problem.names]
+                grads = {n: [float(g)] for n, g in zip(problem.names, problem.grad(*at))}
             except (OverflowError, ZeroDivisionError, ValueError):
-                grads = {"x": [math.nan], "y": [math.nan]}
+                grads = {n: [math.nan] for n in problem.names}
         else:
             grads = given["grads"][t]
         outs: dict[str, dict[str, Any]] = {}
@@ -309,15 +310,16 @@ def asked_value(rule: Rule, given: Mapping[str, Any], hyper: Mapping[str, float]
                 env["g"] = float(grads[t][akey][index])
                 env.update(fn(env))
             return float(env[quantity]) if quantity in env else _missing(rule, quantity)
-        grad = grad or P.get(given["problem"]).grad
-        ex_, ey = dict(base), dict(base)
-        ex_["W"], ey["W"] = float(given["start"][0]), float(given["start"][1])
+        prob = P.get(given["problem"])
+        grad = grad or prob.grad
+        envs = [dict(base, W=float(w)) for w in given["start"]]
+        ahead = rule.grad_at is not None
         for _ in range(step):
-            gx, gy = grad(ex_["W"], ey["W"])
-            ex_["g"], ey["g"] = float(gx), float(gy)
-            ex_.update(fn(ex_))
-            ey.update(fn(ey))
-        env = ex_ if akey == "x" else ey
+            gs = grad(*(rule.grad_point(e) if ahead else e["W"] for e in envs))
+            for e, g in zip(envs, gs):
+                e["g"] = float(g)
+                e.update(fn(e))
+        env = envs[prob.names.index(akey)]
         return float(env[quantity]) if quantity in env else _missing(rule, quantity)
     except (ZeroDivisionError, OverflowError, ValueError, TypeError) as e:
         if isinstance(e, ValueError) and str(e).startswith("no quantity"):
@@ -334,7 +336,8 @@ def _run_numpy(rule: Rule, given: Mapping[str, Any], *, log: bool, hyper: Mappin
     ex = Execution(given, rule, dict(hyper), {k: v.copy() for k, v in params.items()}, logs=[] if log else None)
     state = {k: rule.initial_state(v) for k, v in params.items()}
     for t in range(1, n_steps(given) + 1):
-        grads = gradients(given, t, params)
+        at = {k: rule.grad_point({"W": params[k], **hyper, **state[k]}) for k in params}
+        grads = gradients(given, t, at)
         outs, logs = {}, {}
         for k in params:
             lg: list | None = [] if log else None

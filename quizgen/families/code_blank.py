@@ -1,12 +1,17 @@
 """Code fill-in-the-blank from the reference classes' own source (format F4).
 
 One line of ``update`` is blanked （あ） (or two, （あ）（い）, asked as a combination). The choices are
-the line itself and lines mutated by named mistakes (``Mistake.code``). Every mutant is proven wrong
-by executing it: the mutated class source is exec'd in a fresh namespace and run on a witness
-problem (3 updates); its parameters or state must differ from the real class's at 6 significant
-digits. A mutant that agrees with the real class after the first update (the t = 1 trap of
-exam-style.md §4) is kept only because the witness runs 3 updates and differs later, and the
-explanation says so.
+the line itself and lines mutated by named mistakes (``Mistake.code``; never a convention, another
+source's correct line). Every mutant is proven wrong by executing it: the mutated class source is exec'd
+in a fresh namespace and run on a witness problem (3 updates); its parameters or state must differ from
+the real class's at 6 significant digits. A mutant that agrees with the real class after the first update
+(the t = 1 trap of exam-style.md §4) is kept only because the witness runs 3 updates and differs later,
+and the explanation says so.
+
+The class is shown as an exam shows it: without the input checks (``check_inputs``,
+``check_hyperparameters``) and without comments. The comments are teaching material on the site, but here
+even a state's name (「勾配の二乗和」) rules out a distractor (``h += grads[key]``), and the comments of
+``update`` say what the blanked line computes. Each wrong choice carries one named mistake, no two the same.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import re
 import sys
 from dataclasses import dataclass
 from functools import cache
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -72,6 +78,16 @@ def _strip_docstring(src: str) -> str:
     return re.sub(r'^(\s*class [^\n]+\n)\s*"""(?:.|\n)*?"""\n(\s*\n)?', r"\1", src, count=1)
 
 
+CHECKS = re.compile(r"^\s*check_(inputs|hyperparameters)\(")  # input checks: not what an exam shows
+
+
+def exam_code(lines: list[str]) -> str:
+    """The class source lines as shown to a learner: comments removed (see the module docstring; the
+    reference classes have no ``#`` inside a string)."""
+    out = [line.partition("#")[0].rstrip() for line in lines]
+    return "\n".join(line for line, orig in zip(out, lines) if line or not orig.strip().startswith("#"))
+
+
 def _run_class(cls: type, steps: int = 3) -> list[dict[str, np.ndarray]]:
     """Witness: W and every state attribute after each update."""
     sig = inspect.signature(cls.__init__).parameters
@@ -104,6 +120,8 @@ def _differs(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> str | None:
 
 
 def _vec(a: np.ndarray) -> str:
+    if not np.all(np.isfinite(a)):  # never show nan/inf to a learner: say what happened
+        return "有限の値にならない（0 での割り算か負の数の平方根）"
     return "[" + ", ".join(f"{v:.{SIG}g}" for v in a) + "]"
 
 
@@ -120,7 +138,7 @@ def source_of(key: str) -> Source:
 
     cls = optimizers.get(key).INFO.cls
     src = _strip_docstring(inspect.getsource(cls))
-    lines = src.splitlines()
+    lines = [ln for ln in src.splitlines() if not CHECKS.match(ln)]
     real = _run_class(cls)
     start = next(i for i, ln in enumerate(lines) if ln.strip().startswith("def update"))
     slots = []
@@ -134,6 +152,8 @@ def source_of(key: str) -> Source:
         seen = {text}
         mutants = []
         for m in M.MISTAKES:
+            if m.is_convention(key):
+                continue  # another source's correct line is no wrong choice
             for pattern, repl in m.code:
                 new = re.sub(pattern, repl, body)
                 new_text = new.strip()
@@ -151,8 +171,9 @@ def source_of(key: str) -> Source:
                     continue  # not proven wrong at the displayed digits
                 seen.add(new_text)
                 t1 = _differs(real[0], got[0]) is None
+                got_text = _vec(got[-1][name])
                 mutants.append(Mutant(new_text, m.name, t1, f"{name} = {_vec(real[-1][name])}",
-                                      f"{name} = {_vec(got[-1][name])}"))
+                                      f"{name} = {got_text}" if got_text.startswith("[") else f"{name} が{got_text}"))
         if mutants:
             slots.append(Slot(i, text, tuple(mutants)))
     return Source(key, tuple(lines), tuple(slots))
@@ -180,11 +201,25 @@ def _real(key: str) -> list[dict[str, np.ndarray]]:
     return _run_class(optimizers.get(key).INFO.cls)
 
 
+def _names(slot: Slot) -> set[str]:
+    return {m.mistake for m in slot.mutants}
+
+
 def blankable(key: str, blanks: int = 1) -> bool:
     slots = source_of(key).slots
     if blanks == 1:
-        return any(len(s.mutants) >= 3 for s in slots)
-    return len(slots) >= 2
+        return any(len(_names(s)) >= 3 for s in slots)
+    return any(len(_names(a) | _names(b)) >= 3 for a, b in combinations(slots, 2))
+
+
+def _distinct_mutants(r: np.random.Generator, slot: Slot, n: int) -> list[Mutant]:
+    """``n`` mutants of ``slot`` with different mistakes (each mistake once: one label, one error)."""
+    by: dict[str, list[Mutant]] = {}
+    for m in slot.mutants:
+        by.setdefault(m.mistake, []).append(m)
+    names = sorted(by)
+    idx = sorted(int(i) for i in r.choice(len(names), size=n, replace=False))
+    return [C.pick(r, by[names[i]]) for i in idx]
 
 
 def _code_with_blanks(src: Source, slots: list[Slot]) -> str:
@@ -193,7 +228,7 @@ def _code_with_blanks(src: Source, slots: list[Slot]) -> str:
         body = lines[slot.index]
         indent = body[: len(body) - len(body.lstrip())]
         lines[slot.index] = indent + BLANK[n]
-    return "\n".join(lines)
+    return exam_code(lines)
 
 
 def _witness_text(lang: str) -> str:
@@ -228,25 +263,29 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
     if not keys:
         raise ValueError(f"code_blank: {opts['optimizer']} has no line with enough proven-wrong mutants "
                          f"for {blanks} blank(s)")
-    key = C.pick(r, keys)
+    key = C.draw_optimizer(r, keys)
     src = source_of(key)
     info = optimizers.get(key).INFO
     name = info.name_ja if lang == "ja" else info.name_en
     if blanks == 1:
-        slot = C.pick(r, [s for s in src.slots if len(s.mutants) >= 3])
-        idx = sorted(int(i) for i in r.choice(len(slot.mutants), size=3, replace=False))
-        muts = [slot.mutants[i] for i in idx]
+        slot = C.pick(r, [s for s in src.slots if len(_names(s)) >= 3])
+        muts = _distinct_mutants(r, slot, 3)
         correct = Choice(f"`{slot.line}`", True, None, None, "正解。" if lang == "ja" else "Correct.")
         wrong = [Choice(f"`{m.line}`", False, None, m.mistake, _feedback(m, lang)) for m in muts]
         used = [slot]
         ask = ("（あ）に当てはまるコードとして正しいものを選べ。" if lang == "ja"
                else "Choose the code that fills blank （あ）.")
     else:
+        # every wrong combination has exactly one wrong line, and the three carry three different mistakes
+        pairs = [(a, b) for a, b in combinations(src.slots, 2) if len(_names(a) | _names(b)) >= 3]
         for _ in range(C.MAX_TRIES):
-            pair = sorted(int(i) for i in r.choice(len(src.slots), size=2, replace=False))
-            s1, s2 = src.slots[pair[0]], src.slots[pair[1]]
+            s1, s2 = pairs[int(r.integers(len(pairs)))]
             m1, m2 = C.pick(r, s1.mutants), C.pick(r, s2.mutants)
-            combos = [(m1, None), (None, m2), (m1, m2)]
+            third = [(m, None) for m in s1.mutants if m.mistake not in (m1.mistake, m2.mistake)] + \
+                    [(None, m) for m in s2.mutants if m.mistake not in (m1.mistake, m2.mistake)]
+            if m1.mistake == m2.mistake or not third:
+                continue
+            combos = [(m1, None), (None, m2), third[int(r.integers(len(third)))]]
             proofs = [_combo_proven(key, (s1, s2), (a.line if a else s1.line, b.line if b else s2.line))
                       for a, b in combos]
             if all(p not in (None, "error") for p in proofs):
@@ -267,11 +306,15 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
                else "Choose the pair of lines that fills blanks （あ） and （い）.")
     choices, index = C.place(C.part(rng, "order"), correct, wrong)
     if lang == "ja":
-        stem = (f"次のコードは {name} を `update(params, grads)` の形で実装したものである（`params`, `grads` は "
-                f"パラメータ名をキーとする numpy 配列の dict）。{ask}")
+        from ._common import spaced
+
+        stem = (f"次のコードは、{spaced(info.name_ja).lstrip()}を{spaced(info.form('textbook'))}の形で実装した"
+                "クラスである。`params` と `grads` はパラメータ名をキーとする NumPy 配列の辞書で、`update` を 1 回"
+                f"呼ぶと 1 回更新する。{ask}")
     else:
-        stem = (f"The code below implements {name} as `update(params, grads)` (`params` and `grads` are dicts of numpy "
-                f"arrays keyed by parameter name). {ask}")
+        stem = (f"The code below implements {name} in the form of {info.form('textbook', 'en')}. `params` and "
+                f"`grads` are dicts of NumPy arrays keyed by parameter name; each call of `update` is one update. "
+                f"{ask}")
     solution = []
     if render:
         for n, slot in enumerate(used):

@@ -109,7 +109,7 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
     by = bank.by_topic()
     r = C.part(rng, "inputs")
     for _ in range(C.MAX_TRIES):
-        t = topic or C.pick(r, [k for k, v in by.items() if v])
+        t = topic or _draw_topic(r, [k for k, v in by.items() if v])
         mode = opts["mode"] or C.pick(r, ("correct", "incorrect"))
         key_truth = mode == "correct"
         keys = [s for s in by[t] if s.truth == key_truth]
@@ -147,7 +147,9 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
     choices, index = C.place(C.part(rng, "order"), correct, wrong)
     name = B.TOPICS[t]
     if lang == "ja":
-        about = "最適化に関する次の記述" if mixed else f"{name} に関する次の記述"
+        from ._common import spaced
+
+        about = "最適化に関する次の記述" if mixed else f"{spaced(name).lstrip()}に関する次の記述"
         stem = f"{about}のうち、{'正しいもの' if key_truth else '誤っているもの'}を 1 つ選べ。"
     else:
         about = "the statements below about optimization" if mixed else f"the statements below about {name}"
@@ -167,6 +169,16 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
               "syllabus": all(s.syllabus for s in chosen),
               "difficulty": difficulty, "format": "F1", "sources": sorted({s.source for s in chosen})},
         options={k: v for k, v in opts.items() if v is not None})
+
+
+def _draw_topic(r: np.random.Generator, topics: list[str]) -> str:
+    """A topic: the other topics (curvature, saddle …) as often as before; an optimizer topic drawn with
+    ``draw_optimizer`` (mostly ``optimizers.CORE``)."""
+    keys = _optimizer_keys()
+    others = [t for t in topics if t not in keys]
+    if others and r.random() < len(others) / len(topics):
+        return C.pick(r, others)
+    return C.draw_optimizer(r, [t for t in topics if t in keys])
 
 
 def _optimizer_keys() -> set[str]:

@@ -28,8 +28,10 @@ TITLE = ("更新式の選択（誤りを入れた式との 4 択）", "formula s
 
 
 OPTIONS = [
-    C.Option("optimizer", "optimizer key; drawn when omitted", None, None, C.optimizer_key),
-    C.Option("convention", "textbook or pytorch form", "textbook", ("textbook", "pytorch")),
+    C.Option("optimizer", "optimizer key; drawn when omitted (mostly the syllabus ones)", None, None, C.optimizer_key),
+    C.Option("convention", "textbook (the reference class's form, named by its source), pytorch, or sutskever "
+             "(Nesterov's look-ahead form); drawn when omitted (textbook, or for Nesterov sometimes sutskever)", None,
+             ("textbook", "pytorch", "sutskever")),
 ]
 
 # exact evaluation points (every hyperparameter, state and input gets a rational; t is the count *before* the step)
@@ -116,8 +118,8 @@ def variants(key: str, convention: str) -> tuple[str, tuple[Variant, ...]]:
     form = closed_form(correct)
     out = []
     for m in M.MISTAKES:
-        if not m.applies(key, convention) or m.runner is not None:
-            continue
+        if not m.applies(key, convention) or m.runner is not None or m.is_convention(key):
+            continue  # another source's correct form is never offered as a wrong formula
         wrong = m.rule(key, convention, hyper)
         if wrong is None:
             continue
@@ -141,17 +143,20 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
 
     opts = C.parse_options("formula", OPTIONS, options)
     r = C.part(rng, "inputs")
-    convention = opts["convention"]
     keys = [opts["optimizer"]] if opts["optimizer"] else [k for k in optimizers.ORDER if k in optimizers.MODULES]
-    usable = [k for k in keys if len(variants(k, convention)[1]) >= 3]
+    if opts["convention"] == "sutskever":
+        keys = [k for k in keys if "sutskever" in optimizers.get(k).INFO.conventions]
+    usable = [k for k in keys if len(variants(k, opts["convention"] or "textbook")[1]) >= 3]
     if not usable:
-        raise ValueError(f"formula: fewer than three provable mistaken rules for {', '.join(keys)} ({convention})")
-    key = C.pick(r, usable)
+        raise ValueError(f"formula: fewer than three provable mistaken rules for {', '.join(keys) or 'any optimizer'}"
+                         f" ({opts['convention']})")
+    key = C.draw_optimizer(r, usable)
+    convention = opts["convention"] or ("sutskever" if "sutskever" in optimizers.get(key).INFO.conventions
+                                        and r.random() < 0.4 else "textbook")
     text, vs = variants(key, convention)
     idx = sorted(int(i) for i in r.choice(len(vs), size=3, replace=False))
     chosen = [vs[i] for i in idx]
     info = optimizers.get(key).INFO
-    conv = {"textbook": ("教科書の形", "textbook form"), "pytorch": ("PyTorch の形", "PyTorch form")}[convention]
     correct = Choice(_inline(text), True, None, None, "正解。" if lang == "ja" else "Correct.")
     wrong = []
     for v in chosen:
@@ -165,17 +170,7 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
                   f"{p['correct']} with the right rule and {p['wrong']} with this one)")
         wrong.append(Choice(_inline(v.latex), False, None, v.mistake, fb))
     choices, index = C.place(C.part(rng, "order"), correct, wrong)
-    syms = _sym_rule(key, convention).symbols.values()
-    meanings = "、".join(f"${s.latex}$: {s.ja}" for s in syms if s.kind in ("hyper", "state", "temp", "step")) \
-        if lang == "ja" else "; ".join(f"${s.latex}$: {s.en}" for s in syms if s.kind in ("hyper", "state", "temp",
-                                                                                          "step"))
-    if lang == "ja":
-        stem = (f"{info.name_ja} の 1 回の更新（{conv[0]}）を表す式として正しいものを選べ。"
-                f"ここで $W$ はパラメータ、$g$ は勾配、{meanings}。")
-    else:
-        stem = (f"Choose the correct update rule of {info.name_en} ({conv[1]}). $W$ is the parameter, "
-                f"$g$ the gradient; "
-                f"{meanings}.")
+    stem = _stem(info, _sym_rule(key, convention), convention, lang)
     solution = []
     if render:
         solution.append(SolutionStep("正しい更新式" if lang == "ja" else "The correct rule", text))
@@ -188,6 +183,24 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
         given={"optimizer": key, "convention": convention, "mistakes": [v.mistake for v in chosen]},
         tags={"optimizer": key, "topic": "formula", "syllabus": info.syllabus, "difficulty": 2, "format": "F2"},
         options={k: v for k, v in opts.items() if v is not None})
+
+
+def _stem(info, rule: Rule, convention: str, lang: str) -> str:
+    """The form named by its source, then the symbols a learner needs (hyperparameters and state; the
+    formula itself defines the rest) as one sentence in the exam's register."""
+    from ._common import short_meaning, spaced
+
+    named = [s for s in rule.symbols.values() if s.kind in ("hyper", "state")]
+    grad = rule.symbols["g"]
+    if lang == "ja":
+        name, form = spaced(info.name_ja).lstrip(), spaced(info.form(convention))
+        what = "、".join(f"{short_meaning(s, 'ja')}を ${s.latex}$" for s in named)
+        grad_text = "損失の勾配" if rule.grad_at is None else "先読み点での損失の勾配"
+        return (f"パラメータを $W$、{grad_text}を ${grad.latex}$" + (f"、{what}" if what else "") + " とする。"
+                f"{name}の 1 回の更新を{form}の形で書いた式として正しいものを選べ。")
+    what = ", ".join(f"${s.latex}$ the {short_meaning(s, 'en')}" for s in named)
+    return (f"Choose the correct update rule of {info.name_en} in the form of {info.form(convention, 'en')}. "
+            f"$W$ is the parameter, ${grad.latex}$ the loss gradient" + (f", {what}" if what else "") + ".")
 
 
 def _sym_rule(key: str, convention: str) -> Rule:

@@ -13,6 +13,7 @@ import numpy as np
 from ..question import Question
 from . import _common as C
 from . import _numeric as N
+from . import _numeric_text as T
 
 KIND = "choice"
 TITLE = ("数値の 4 択（誤りから作った選択肢）", "four-choice numeric (distractors from named mistakes)")
@@ -25,4 +26,4 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
     pick = C.part(rng, "distractors")
     idx = sorted(int(i) for i in pick.choice(len(var.pool), size=3, replace=False))
     wrong = [var.pool[i] for i in idx]
-    return N.make_question("numeric_choice", var, rng, lang, render, wrong, KIND, opts)
+    return T.make_question("numeric_choice", var, rng, lang, render, wrong, KIND, opts)

@@ -14,6 +14,7 @@ import numpy as np
 from ..question import Question
 from . import _common as C
 from . import _numeric as N
+from . import _numeric_text as T
 
 KIND = "numeric"
 TITLE = ("数値計算（複数ステップ）", "multi-step computation")
@@ -24,4 +25,4 @@ MIN_MISTAKES = 2  # a variant needs at least this many distinct mistake values
 def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True, **options: Any) -> Question:
     opts = C.parse_options("steps", OPTIONS, options)
     var = N.draw_variant(C.part(rng, "inputs"), opts, MIN_MISTAKES, "steps")
-    return N.make_question("steps", var, rng, lang, render, var.pool, KIND, opts)
+    return T.make_question("steps", var, rng, lang, render, var.pool, KIND, opts)

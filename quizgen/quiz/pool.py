@@ -107,11 +107,15 @@ def _fingerprint(q: Question) -> str:
     return digest(q.stem, q.code or "", [c.text for c in q.choices], [f.data for f in q.figures])
 
 
-def questions(spec: QuizSpec) -> tuple[list[Question], list[str]]:
+def questions(spec: QuizSpec, render: bool = True) -> tuple[list[Question], list[str]]:
     """The spec's variants: seed ``derive("quiz", id, i)`` for i = 0, 1, …; a seed whose question repeats an
     earlier one (same stem, code, choices in the same order and figure) or cannot be generated is skipped.
-    Items of a mixed spec (the exam) are taken in turn. Returns (questions, notes)."""
+    Items of a mixed spec (the exam) are taken in turn. An item without an optimizer skips a seed whose question
+    is about an optimizer outside ``optimizers.CORE`` except at every tenth place (``_common.balanced``).
+    Returns (questions, notes)."""
     from .. import engine, seeds
+    from ..families._common import balanced
+    from ..question import optimizer_of
 
     out: list[Question] = []
     seen: set[str] = set()
@@ -124,9 +128,11 @@ def questions(spec: QuizSpec) -> tuple[list[Question], list[str]]:
         seed = seeds.derive("quiz", spec.id, i)
         i += 1
         try:
-            q = engine.generate(family, seed, **opts)
+            q = engine.generate(family, seed, render=render, **opts)
         except ValueError:
             errors += 1
+            continue
+        if "optimizer" not in opts and not balanced(optimizer_of(q), len(out)):
             continue
         fp = _fingerprint(q)
         if fp in seen:

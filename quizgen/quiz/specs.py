@@ -160,24 +160,30 @@ def for_topic(topic: str, size: int) -> QuizSpec:
                     meta={"family": "concepts", "topic": topic})
 
 
+#: the mock exam takes this many questions about the syllabus optimizers (``optimizers.CORE``) for each one about
+#: another optimizer (5 : 1, so ≥ 80 % of its optimizer questions are about the syllabus ones, as the exam's are)
+EXAM_CORE_RUN = 5
+
+
 def exam_items() -> tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]:
-    """(family, options) of the mock exam, interleaved so that any run of questions mixes topics."""
-    items = []
-    for key in optimizer_keys():
-        for family in CHOICE_FAMILIES:
-            if supported(family, key):
-                items.append((family, (("optimizer", key),)))
-    for topic in TOPICS:
-        items.append(("concepts", (("topic", topic),)))
-    # interleave: family by family would put 12 formula questions in a row
-    by_family: dict[str, list] = {}
-    for it in items:
-        by_family.setdefault(it[0], []).append(it)
-    out = []
-    while any(by_family.values()):
-        for family in CHOICE_FAMILIES:
-            if by_family.get(family):
-                out.append(by_family[family].pop(0))
+    """(family, options) of the mock exam: every (optimizer, family) the engine supports, the syllabus optimizers'
+    items repeated and interleaved ``EXAM_CORE_RUN`` : 1 with the others' (so every prefix of the pool keeps the
+    ratio), a concept topic after every round; optimizer by optimizer, so a run of questions mixes families."""
+    import optimizers
+
+    def items(keys):
+        return [(family, (("optimizer", key),)) for key in keys for family in CHOICE_FAMILIES
+                if supported(family, key)]
+    core = items([k for k in optimizer_keys() if k in optimizers.CORE])
+    rest = items([k for k in optimizer_keys() if k not in optimizers.CORE])
+    topics = [("concepts", (("topic", topic),)) for topic in TOPICS]
+    out: list = []
+    rounds = 0
+    while rest or topics or rounds * EXAM_CORE_RUN < len(core):
+        out += [core[(rounds * EXAM_CORE_RUN + j) % len(core)] for j in range(EXAM_CORE_RUN)]
+        out += [rest.pop(0)] if rest else []
+        out += [topics.pop(0)] if topics and rounds % 3 == 2 else []  # a general topic every third round
+        rounds += 1
     return tuple(out)
 
 

@@ -164,12 +164,12 @@ def eps_inside_outside() -> str:
     text = _wrong_right(
         "この形のコードに $\\sqrt{h + \\varepsilon}$ の式を添える",
         M.display_math(get("eps_inside_sqrt").latex(key)),
-        "教科書（ゼロから作るDeep Learning）と PyTorch は $\\sqrt{h} + \\varepsilon$（√ の外）",
+        "『ゼロから作るDeep Learning』と PyTorch は $\\sqrt{h} + \\varepsilon$（√ の外）",
         M.display_math(M.get_rule(key).latex()))
     text += (f"\n√ の中に足す形（Goodfellow らの RMSProp, TensorFlow 1）も実在する。誤りなのは、コードと式で位置が"
              f"食い違うこと。**数値で確かめる**: $W_0 = 0$ から 1 回だけ更新したときの $W_1$"
              f"（{M.settings_tex(key, {'lr': inst.lr, 'decay_rate': inst.decay_rate, 'eps': inst.eps})}）:\n\n")
-    text += M.table(["勾配 $g_1$", "√ の外（正）", "√ の中（誤）", "誤 ÷ 正"], rows)
+    text += M.table(["勾配 $g_1$", "√ の外: ゼロつく・PyTorch", "√ の中: Goodfellow らの形", "中 ÷ 外"], rows)
     text += "\n勾配が大きいうちは差が見えないが、勾配が $\\sqrt{\\varepsilon}$ 程度まで小さくなると桁が変わる。\n"
     return text
 

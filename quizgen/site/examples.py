@@ -68,7 +68,7 @@ class Setting:
 
 def _bowl() -> dict[str, Setting]:
     out = {"sgd": Setting({"lr": 0.1}),
-           "momentum": Setting({"lr": 0.1}, "適応的な手法の η = 1 ではなく、安定する値", {"lr": 1.0}),
+           "momentum": Setting({"lr": 0.1}, "SGD と同じ値", {"lr": 1.0}),
            "nesterov": Setting({"lr": 0.1}, "Momentum と同じ値", {"lr": 1.0}),
            "adadelta": Setting({}, "Adadelta には学習率がない（ρ, ε は既定値）")}
     out.update({k: Setting({"lr": 1.0}) for k in ADAPTIVE})

@@ -15,6 +15,7 @@ import functools
 import importlib
 import inspect
 import math
+import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -36,9 +37,6 @@ from .render import GENERATED, MACROS, SiteBuilder, SiteError
 KIND_JA = {"param": "パラメータ", "grad": "勾配", "state": "状態（更新をまたいで保持）", "hyper": "ハイパーパラメータ",
            "step": "ステップ数", "temp": "途中の量（毎回計算）"}
 ARG_UNICODE = {"lr": "η", "eps": "ε", "momentum": "α", "decay_rate": "ρ", "rho": "ρ", "weight_decay": "λ"}
-CONVENTION_JA = {"textbook": "教科書", "pytorch": "PyTorch", "paper": "論文"}
-CONVENTION_LONG = {"textbook": "教科書（『ゼロから作るDeep Learning』の形）", "pytorch": "PyTorch（torch.optim）",
-                   "paper": "論文の形"}
 
 
 # -- small formatting helpers ---------------------------------------------------------------------------------
@@ -72,10 +70,10 @@ def distinct(a: float, b: float, sig: int = 4) -> tuple[str, str]:
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], cls: str | None = None) -> str:
     """A Markdown table; with ``cls``, inside a ``<div class="cls">`` that the site's CSS styles."""
     def clean(c: Any) -> str:
-        c = str(c).replace("\n", " ")
-        if "$" in c:  # a | inside math would split the cell
-            c = c.replace("|", r"\vert ")
-        return c
+        # a | would split the cell: inside math it becomes \vert, in text an HTML entity (code spans keep theirs)
+        parts = re.split(r"(\$[^$]*\$|`[^`]*`)", str(c).replace("\n", " "))
+        return "".join(p.replace("|", r"\vert ") if p.startswith("$") else p if p.startswith("`")
+                       else p.replace("|", "&#124;") for p in parts)
 
     lines = ["| " + " | ".join(clean(h) for h in header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(clean(c) for c in r) + " |" for r in rows]
@@ -174,6 +172,22 @@ def _grads_arg(grads: Any, params0: Any) -> tuple[list[dict[str, Any]] | None, d
     return grads, params0
 
 
+def view_holding(prob: P.Problem, points: np.ndarray, margin: float = 0.06) -> dict[str, list[float]]:
+    """The problem's view, widened where a (finite) path leaves it, so the figure shows the whole path (the overshoot
+    a caption talks about); {} when the path fits."""
+    pts = np.asarray(points, dtype=float)
+    pts = pts[np.all(np.isfinite(pts), axis=1)]
+    (x0, x1), (y0, y1) = prob.xlim, prob.ylim
+    if not len(pts) or (pts[:, 0].min() >= x0 and pts[:, 0].max() <= x1 and pts[:, 1].min() >= y0
+                        and pts[:, 1].max() <= y1):
+        return {}
+    lo_x, hi_x = min(x0, pts[:, 0].min()), max(x1, pts[:, 0].max())
+    lo_y, hi_y = min(y0, pts[:, 1].min()), max(y1, pts[:, 1].max())
+    dx, dy = (hi_x - lo_x) * margin, (hi_y - lo_y) * margin
+    return {"xlim": [float(lo_x - (dx if lo_x < x0 else 0)), float(hi_x + (dx if hi_x > x1 else 0))],
+            "ylim": [float(lo_y - (dy if lo_y < y0 else 0)), float(hi_y + (dy if hi_y > y1 else 0))]}
+
+
 def behaviour(losses: Sequence[float | None]) -> tuple[str, str]:
     """What a run did, read from its losses: (short verdict, one sentence with the numbers).
 
@@ -249,7 +263,7 @@ class Macros:
                 meaning = info.hyper.get(arg, ("", ""))[0]
                 sym = arg_symbol(rule, arg)
                 tex = f"${sym} = {number_latex(val)}$" if not sym.startswith(r"\texttt") else ""
-                items.append(f"`{arg}={val!r}`" + (f" {tex}" if tex else "") + (f"（{meaning}）" if meaning else ""))
+                items.append(f"`{arg}={val!r}`" + (f" {tex}" if tex else "") + (f": {meaning}" if meaning else ""))
             rows.append(["既定値（参照実装）", "<br>".join(items)])
         else:
             rows.append(["既定値（参照実装）", "なし"])
@@ -266,8 +280,11 @@ class Macros:
 
     def symbols(self, key: str, convention: str = "textbook", **options: Any) -> str:
         """Every symbol of the rule: symbol, meaning, kind, name in code."""
-        rule = get_rule(key, convention, **options)
-        where = "torch.optim の引数・state 名" if convention == "pytorch" else "コード上の名前"
+        return self._symbol_table(get_rule(key, convention, **options))
+
+    @staticmethod
+    def _symbol_table(rule: Rule) -> str:
+        where = "torch.optim の引数・state 名" if rule.convention == "pytorch" else "コード上の名前"
         rows = [[f"${s.latex}$", s.ja, KIND_JA[s.kind], f"`{s.code}`" if s.code else "—"]
                 for s in rule.symbols.values()]
         return table(["記号", "意味", "種類", where], rows)
@@ -344,7 +361,7 @@ class Macros:
         if setting.instead and problem is not None:  # the claim "η = 1 would not do" is executed, not typed
             alt = self._run_setting(key, problem, {**setting.kwargs, **setting.instead})
             verdict, sentence = behaviour(alt.losses)
-            text += f"。参考: {settings_tex(key, setting.instead)} では {verdict}（{sentence}）"
+            text += f"。参考: {settings_tex(key, setting.instead)} では{verdict}（{sentence}）"
         return text
 
     def trajectories(self, key: str) -> str:
@@ -355,7 +372,8 @@ class Macros:
             setting = X.SETTINGS[problem][info.key]
             trace = self._run_setting(key, problem, setting.kwargs)
             prob = P.get(problem)
-            data = {"problem": problem, "title": prob.name_ja, "series": [self._series(info.cls.__name__, trace)]}
+            data = {"problem": problem, "title": prob.name_ja, "series": [self._series(info.cls.__name__, trace)],
+                    **view_holding(prob, trace.path())}
             link = self._svg(f"{info.key}-{problem}", "paths_and_loss", data,
                              lambda d=data: plots.paths_and_loss_svg(d))
             verdict, sentence = behaviour(trace.losses)
@@ -367,21 +385,27 @@ class Macros:
         return "\n".join(out)
 
     def lr_effect(self, key: str) -> str:
-        """The same run at a too-small, a good and a too-large learning rate: plot and final losses."""
+        """The same run at a small, a middle and a large learning rate: plot and losses. Each row and legend entry is
+        labelled by what its run did (read from its losses, ``behaviour``), never by what the value was meant to show;
+        the run that ends lowest is marked."""
         info = _module(key).INFO
         spec = X.LR_EFFECT[info.key]
         rule = get_rule(key, "textbook")
         sym = arg_symbol(rule, spec.argument)
         steps = spec.steps or X.STEPS[spec.problem]
-        roles = ("小さすぎる", "ちょうどよい", "大きすぎる")
+        runs = [(value, self._run_setting(key, spec.problem, {**spec.fixed, spec.argument: value}, steps))
+                for value in spec.values]
+        finals = [t.losses[-1] for _, t in runs]
+        best = min(range(len(runs)), key=lambda i: finals[i] if finals[i] is not None and math.isfinite(finals[i])
+                   else math.inf)
         series, rows = [], []
-        for role, value in zip(roles, spec.values):
-            trace = self._run_setting(key, spec.problem, {**spec.fixed, spec.argument: value}, steps)
-            label = f"{ARG_UNICODE.get(spec.argument, spec.argument)} = {number(value)}（{role}）"
-            series.append(self._series(label, trace))
+        for i, (value, trace) in enumerate(runs):
             verdict, sentence = behaviour(trace.losses)
-            rows.append([f"${sym} = {number_latex(value)}$", role, cell(trace.losses[0], 4),
-                         cell(trace.losses[-1], 4), f"**{verdict}**: {sentence}"])
+            label = f"{ARG_UNICODE.get(spec.argument, spec.argument)} = {number(value)}（{verdict}）"
+            series.append(self._series(label, trace))
+            final = cell(trace.losses[-1], 4) + ("（3 つの中で最小）" if i == best else "")
+            rows.append([f"${sym} = {number_latex(value)}$", f"**{verdict}**", cell(trace.losses[0], 4), final,
+                         sentence])
         prob = P.get(spec.problem)
         data = {"problem": spec.problem, "title": prob.name_ja, "series": series}
         link = self._svg(f"{info.key}-lr", "paths_and_loss", data, lambda: plots.paths_and_loss_svg(data))
@@ -390,7 +414,7 @@ class Macros:
                    f"{info.cls.__name__}（その他は既定値）。")
         out = (spec.note_ja + "\n\n" if spec.note_ja else "") + self._figure(link, f"{info.cls.__name__} の"
                                                                             f" {spec.argument} の影響", caption)
-        header = [f"${sym}$", "意図", "初期の損失", f"{steps} ステップ後の損失", "実際に起きたこと（実行結果から）"]
+        header = [f"${sym}$", "結果", "初期の損失", f"{steps} ステップ後の損失", "実際に起きたこと（実行結果から）"]
         out += "\n" + table(header, rows, "qg-runs")  # the last column is a sentence
         return out
 
@@ -436,17 +460,25 @@ class Macros:
 
     # -- conventions, mistakes, errata ---------------------------------------------------------------
     def conventions(self, key: str) -> str:
-        """Tabs textbook / PyTorch / paper with each rule and its note; then the equivalence findings."""
+        """One tab per form, titled by its source (``Info.form``): the rule and its note; a PyTorch tab per option
+        set of ``Info.torch_tabs``, its title naming the options it shows; then the equivalence findings."""
         module = _module(key)
         info = module.INFO
-        items = []
+        items, seen = [], set()
         for conv in info.conventions:
+            if conv == "pytorch":
+                items += [torch_tab(info, opts) for opts in info.torch_tabs]
+                continue
+            title = info.form(conv)
+            if title in seen:  # two keys for one source's form (AdamW, NAdam: the class is the paper's form)
+                continue
+            seen.add(title)
             rule = get_rule(key, conv)
             note = info.notes.get(conv) or rule.note
             body = display_math(rule.latex()) + "\n" + (note + "\n\n" if note else "")
-            if conv != "textbook":  # the textbook's symbols are the page's own table
-                body += self.symbols(key, conv)
-            items.append((CONVENTION_LONG.get(conv, conv), body))
+            if conv != "textbook":  # the reference class's symbols are the page's own table
+                body += self._symbol_table(rule)
+            items.append((title + ("（このページの形）" if conv == "textbook" else ""), body))
         out = tabs(items)
         found = findings_for(info.key)
         if found:
@@ -595,6 +627,55 @@ class Macros:
         from ..quiz import site as Q
 
         return Q.progress_macro(self)
+
+
+def torch_tab_rule(info: Any, options: Mapping[str, Any]) -> Rule:
+    """The rule a PyTorch tab shows: torch.optim's class with ``options`` (its other arguments at torch's
+    defaults, as ``from_torch`` fills them in), numbers kept as symbols."""
+    return optimizers.from_torch(info.torch, **dict(options)).rule
+
+
+def torch_tab_options(info: Any, options: Mapping[str, Any]) -> tuple[str, str]:
+    """(title, sentence) of a PyTorch tab: the title names the options switched on; the sentence gives every
+    argument of the torch class: a symbol of the formula, or the value that fixes the form."""
+    from optimizers.torch_form import TORCH
+
+    rule = torch_tab_rule(info, options)
+    defaults = TORCH[info.torch][1]
+    args = {**defaults, **dict(options)}
+    by_code = {s.code: s for s in rule.symbols.values() if s.kind == "hyper"}
+
+    def case(arg: str, value: Any) -> str:
+        if isinstance(value, bool):
+            return f"{arg}={value}"
+        return f"{arg} > 0" if value else f"{arg} = 0"
+
+    changed = [case(a, v) for a, v in options.items() if v != defaults.get(a)]
+    title = f"torch.optim.{_torch_class(info.torch)}" + (f"（{', '.join(changed)}）" if changed else "（既定の引数）")
+    parts = []
+    for arg, value in args.items():
+        if arg == "betas":
+            parts.append(f"`betas` は $({by_code['beta1'].latex},\\ {by_code['beta2'].latex})$")
+        elif arg in by_code:
+            parts.append(f"`{arg}` は ${by_code[arg].latex}$")
+        elif arg == "initial_accumulator_value":
+            state = next(s for s in rule.symbols.values() if s.code == "sum")
+            parts.append(f"`{arg}` は ${state.latex}$ の初期値 {number(value)}")
+        else:
+            parts.append(f"`{case(arg, value)}`")
+    sentence = ("この式は torch.optim." + _torch_class(info.torch) + " の計算を、" + "、".join(parts)
+                + " として書いたもの。")
+    if "t" not in rule.symbols:
+        sentence += "torch は state['step'] も数えるが、この式の更新には使われない。"
+    return title, sentence
+
+
+def torch_tab(info: Any, options: Mapping[str, Any]) -> tuple[str, str]:
+    rule = torch_tab_rule(info, options)
+    title, sentence = torch_tab_options(info, options)
+    note = info.notes.get("pytorch") or rule.note
+    body = display_math(rule.latex()) + "\n" + sentence + "\n\n" + (note + "\n\n" if note else "")
+    return title, body + Macros._symbol_table(rule)
 
 
 def _torch_class(name: str) -> str:

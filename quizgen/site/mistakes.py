@@ -3,6 +3,8 @@
 For every mistake that applies to the optimizer (textbook form): its title, the feedback, the
 mistaken formula where the mistake is a rule (rendered from the mutated sympy rule), and the
 correct and the mistaken value on the registry's own small fixed example (``Mistake.example``).
+Then the conventions (another source's correct form, ``Mistake.is_convention``), shown as such: the
+source, the other form and its value beside this page's form, never as a mistake.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ def render_for(key: str) -> str:
     if not found:
         return "この手法に登録されたよくある間違いはまだない。\n"
     out = []
+    others = M.conventions_for(key)
     sub = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
     examples = {m.title_ja: m.example(key) for m in found}
     for m in found:
@@ -82,4 +85,17 @@ def render_for(key: str) -> str:
         elif getattr(m, "t1_same", False):
             body += "\n（1 ステップ目は正しい値と一致するので、2 ステップ目以降で差が出る。）\n"
         out.append(admonition("failure", title, body, collapsible=True))
+    if others:
+        out.append("次の形は誤りではなく、別の出典の正しい形です。問題文がどの出典の形を使うかを確かめてください。\n")
+    for m in others:
+        body = m.feedback_ja.strip() + "\n"
+        tex = m.latex(key)
+        if tex:
+            body += f"\nその形の式（{m.source(key)}）:\n" + display_math(tex)
+        ex = m.example(key)
+        if ex is not None:
+            right, other = distinct(ex["correct"], ex["mistaken"], 6)
+            body += (f"\n**数値で比べる**: {given_text(ex['given'])}と、このページの形では {right}、"
+                     f"その形（{m.source(key)}）では {other}。\n")
+        out.append(admonition("info", m.label(key), body, collapsible=True))
     return "\n".join(out)
