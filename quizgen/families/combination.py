@@ -465,3 +465,45 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
         choices=choices, solution=solution if render else [], given=given, tags=tags,
         options={k: v for k, v in opts.items() if v is not None})
 
+
+
+# -- stress: every question verified again from its given ----------------------------------------------
+STRESS_CHECKS = ("unbalanced choices", "key not the right set", "wrong set not proven wrong")
+
+
+def stress_defects(q: Question) -> list[str]:
+    from .formula import closed_form, proof
+
+    g = q.given
+    out = []
+    if g["source"] == "words":
+        item = _bank(None if g["bank"] == "quizgen/bank/combinations.yaml" else g["bank"]).get(g["item"])
+        if item.check:
+            checked(item.check)
+        n = len(item.blanks)
+        texts = [[f"（{label}）{b.answer.text(q.lang)}" for label, b in zip(_labels(n), item.blanks)]]
+        right = [[t in c.text.split(SEP) for t in texts[0]] for c in q.choices]
+        if any(all(r) != c.correct for r, c in zip(right, q.choices)):
+            out.append("key not the right set")
+    else:
+        key, blanks = g["optimizer"], g["blanks"]
+        rule = rule_for(key, "textbook")
+        sites = [B.Site(b["line"], b["target"], tuple(b["path"]), B.at(rule.assignments[b["line"]][1],
+                                                                       tuple(b["path"])), ()) for b in blanks]
+        form = closed_form(rule)
+        witness = B.witness_given(key)
+        reference = execute(witness)
+        right = []
+        for c, terms in zip(q.choices, g["choices"]):
+            parsed = [sp.sympify(t) for t in terms]
+            filled = _filled(rule, sites, parsed)
+            differs = proof(rule, filled, form) is not None
+            if c.correct == differs:
+                out.append("key not the right set" if c.correct else "wrong set not proven wrong")
+            elif not c.correct and not B.executed_differs(filled, witness, reference):
+                out.append("wrong set not proven wrong")
+            right.append([B.same_value(p, s.correct) for p, s in zip(parsed, sites)])
+    counts = [sum(r[i] for r in right) for i in range(len(right[0]))]
+    if any(k != 2 for k in counts):
+        out.append("unbalanced choices")
+    return out

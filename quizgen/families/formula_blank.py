@@ -123,3 +123,29 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
                "mistakes": [w.mistake for w in chosen]},
         tags={"optimizer": key, "topic": "formula", "syllabus": info.syllabus, "difficulty": 2, "format": "F2"},
         options={k: v for k, v in opts.items() if v is not None})
+
+
+# -- stress: every question verified again from its given ----------------------------------------------
+STRESS_CHECKS = ("key is not the rule's term", "wrong term not proven wrong")
+
+
+def stress_defects(q: Question) -> list[str]:
+    """The rule rebuilt with each choice's term (read back from ``given``): the key's rule takes the correct
+    rule's step, every other one a different step (exactly and when executed)."""
+    from ._run import execute
+    from .formula import closed_form, proof
+
+    g = q.given
+    rule = rule_for(g["optimizer"], "textbook")
+    form = closed_form(rule)
+    witness = B.witness_given(g["optimizer"])
+    reference = execute(witness)
+    out = []
+    for c, text in zip(q.choices, g["terms"]):
+        filled = B.filled(rule, g["line"], tuple(g["path"]), sp.sympify(text))
+        differs = proof(rule, filled, form) is not None
+        if c.correct and differs:
+            out.append("key is not the rule's term")
+        if not c.correct and not (differs and B.executed_differs(filled, witness, reference)):
+            out.append("wrong term not proven wrong")
+    return out

@@ -515,3 +515,47 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
         tags={"optimizer": drawn.optimizer, "topic": drawn.ask, "syllabus": info.syllabus,
               "difficulty": drawn.difficulty, "format": "F5"},
         options={k: v for k, v in opts.items() if v is not None})
+
+
+# -- stress: every question verified again from its given ----------------------------------------------
+STRESS_CHECKS = ("key differs when recomputed", "numbers closer than 5 units", "input off the decimal grid")
+
+
+def recomputed(given: dict[str, Any]) -> Fraction | float:
+    """The key from ``given`` by the closed forms (exact where it is rational)."""
+    ask = given["ask"]
+    if ask == "stability":
+        return 2 / _frac(given["loss"]["a"])
+    if ask == "terminal_velocity":
+        h = given["hyperparameters"]
+        return -_frac(h["lr"]) * _frac(given["g"]) / (1 - _frac(h["momentum"]))
+    if ask == "adagrad_ratio":
+        return 1 / math.sqrt(given["t"])
+    factor = abs(1 - _frac(given["hyperparameters"]["lr"]) * _frac(given["loss"]["a"]))
+    t, power = 0, Fraction(1)
+    while power > _frac(given["fraction"]):
+        t, power = t + 1, power * factor
+    return Fraction(t)
+
+
+def stress_defects(q: Question) -> list[str]:
+    out = []
+    g = q.given
+    key = q.choices[q.answer.index]
+    want = recomputed(g)
+    if g["ask"] == "stability":
+        ok = key.text == f"$0 < \\eta < {_dec(want)}$"
+    elif g["ask"] == "steps_until":
+        ok = key.text == str(int(want))
+    else:
+        ok = key.text == C.round_text(float(want), g["decimals"])
+    if not ok:
+        out.append("key differs when recomputed")
+    if g["ask"] in ("terminal_velocity", "adagrad_ratio"):
+        if not apart([c.value for c in q.choices], g["decimals"]):
+            out.append("numbers closer than 5 units")
+    numbers = [v for k, v in g.items() if isinstance(v, float)] + [v for v in g.get("hyperparameters", {}).values()] \
+        + [v for v in g.get("loss", {}).values()]
+    if any(C.significant_decimals(x) > 3 for x in numbers):
+        out.append("input off the decimal grid")
+    return out

@@ -85,14 +85,19 @@ def exact(x: float) -> bool:
     return abs(float(number_text(x)) - x) <= 1e-12 * max(1.0, abs(x))
 
 
-def _unit(text: str) -> float:
-    return 10.0 ** (-(len(text.split(".")[1]) if "." in text else 0))
+def sig_unit(x: float) -> float:
+    """One unit of the third significant digit of ``x`` (0.01 for 3.16 and for 2, 0.0001 for 0.0278)."""
+    return 10.0 ** (math.floor(math.log10(abs(x))) - (SIG - 1))
+
+
+def shows(value: float, claim: float) -> bool:
+    """Does ``value`` show as ``claim`` at three significant digits (within half a unit of the claim's)?"""
+    return abs(value - claim) <= 0.5 * sig_unit(claim) + 1e-12 * abs(claim)
 
 
 def far_apart(a: float, b: float) -> bool:
-    """Are two claimed numbers at least five units of the finer one's last shown digit apart?"""
-    ta, tb = number_text(a), number_text(b)
-    return ta != tb and abs(a - b) >= 5 * min(_unit(ta), _unit(tb))
+    """Are two claimed numbers at least five units of the third significant digit apart (the finer unit)?"""
+    return abs(a - b) >= 5 * min(sig_unit(a), sig_unit(b))
 
 
 def _claim(r: np.random.Generator, true: float, wrong: list[tuple[str, float]]) -> tuple[float, str | None]:
@@ -173,7 +178,7 @@ def _fact_adam_first(r: np.random.Generator, lang: str) -> Fact | None:
     given = {"source": "fact", "fact": "adam_first_step", "optimizer": "adam",
              "hyperparameters": {"lr": lr, "beta1": b1, "beta2": b2, "eps": 0.0}, "g": g,
              "claim": {"ratio": float(number_text(claim))}}
-    return Fact("adam", statement, number_text(claim) == number_text(true), explanation, evidence, given, name)
+    return Fact("adam", statement, shows(true, float(number_text(claim))), explanation, evidence, given, name)
 
 
 def _rmsprop_ratio(mistake: str | None, rho: float, lr: float, g: float) -> float:
@@ -215,7 +220,7 @@ def _fact_rmsprop_first(r: np.random.Generator, lang: str) -> Fact | None:
     given = {"source": "fact", "fact": "rmsprop_first_step", "optimizer": "rmsprop",
              "hyperparameters": {"lr": lr, "decay_rate": rho, "eps": 0.0}, "g": g,
              "claim": {"ratio": float(number_text(claim))}}
-    return Fact("rmsprop", statement, number_text(claim) == number_text(true), explanation, evidence, given, name)
+    return Fact("rmsprop", statement, shows(true, float(number_text(claim))), explanation, evidence, given, name)
 
 
 def _fact_adagrad(r: np.random.Generator, lang: str) -> Fact | None:
@@ -242,7 +247,7 @@ def _fact_adagrad(r: np.random.Generator, lang: str) -> Fact | None:
     evidence = _evidence(lang, "ε = 0", f"|ΔW_{t}| / |ΔW_1| = {true:.6g}")
     given = {"source": "fact", "fact": "adagrad_ratio", "optimizer": "adagrad",
              "hyperparameters": {"lr": lr, "eps": 0.0}, "g": g, "t": t, "claim": {"ratio": float(number_text(claim))}}
-    return Fact("adagrad", statement, number_text(claim) == number_text(true), explanation, evidence, given, name)
+    return Fact("adagrad", statement, shows(true, float(number_text(claim))), explanation, evidence, given, name)
 
 
 def _fact_momentum(r: np.random.Generator, lang: str) -> Fact | None:
@@ -270,7 +275,7 @@ def _fact_momentum(r: np.random.Generator, lang: str) -> Fact | None:
                          f"v after 400 updates = {true * sgd:.6g}")
     given = {"source": "fact", "fact": "momentum_terminal", "optimizer": "momentum",
              "hyperparameters": {"lr": lr, "momentum": alpha}, "g": g, "claim": {"ratio": float(number_text(claim))}}
-    return Fact("momentum", statement, number_text(claim) == number_text(true), explanation, evidence, given, name)
+    return Fact("momentum", statement, shows(true, float(number_text(claim))), explanation, evidence, given, name)
 
 
 BEHAVIOURS = {
@@ -359,7 +364,7 @@ def _fact_adam_scale(r: np.random.Generator, lang: str) -> Fact | None:
     given = {"source": "fact", "fact": "adam_scale", "optimizer": "adam",
              "hyperparameters": {"lr": lr, "beta1": b1, "beta2": b2, "eps": 0.0}, "g": g, "scale": c,
              "claim": {"ratio": float(number_text(claim))}}
-    return Fact("adam", statement, number_text(claim) == number_text(true), explanation, evidence, given, name)
+    return Fact("adam", statement, shows(true, float(number_text(claim))), explanation, evidence, given, name)
 
 
 def _evidence(lang: str, setting: str, result: str) -> str:
@@ -457,3 +462,51 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
         tags={"optimizer": about, "topic": topic_tag, "syllabus": syllabus, "difficulty": difficulty,
               "format": "F7", "sources": sources},
         options={k: v for k, v in opts.items() if v is not None})
+
+
+# -- stress: every question verified again from its given ----------------------------------------------
+STRESS_CHECKS = ("truth differs when recomputed", "truth changes under 1e-9 perturbation",
+                 "false claim within 5 units of the value")
+
+
+def measured(given: dict[str, Any], scale: float = 1.0) -> float | str:
+    """What a fact's reference class does with the inputs of ``given`` (each number times ``scale``)."""
+    h = {k: v * scale for k, v in given["hyperparameters"].items() if k != "eps"}
+    g = given.get("g", 0.0) * scale
+    fact = given["fact"]
+    if fact == "adam_first_step":
+        return _adam_ratio(None, h["beta1"], h["beta2"], h["lr"], g)
+    if fact == "adam_scale":
+        return _adam_ratio(None, h["beta1"], h["beta2"], h["lr"], given["scale"] * g) / \
+            _adam_ratio(None, h["beta1"], h["beta2"], h["lr"], g)
+    if fact == "rmsprop_first_step":
+        return _rmsprop_ratio(None, h["decay_rate"], h["lr"], g)
+    if fact == "adagrad_ratio":
+        ran = T.adagrad_run(h["lr"], g, given["t"])
+        return ran[-1] / ran[0]
+    if fact == "momentum_terminal":
+        return T.velocity_run(None, h["lr"], h["momentum"], g) / (-h["lr"] * g)
+    return behaviour(T.sgd_run(given["loss"]["a"] * scale, h["lr"], given["w0"], 200), given["w0"])
+
+
+def truth_of(given: dict[str, Any], scale: float = 1.0) -> bool:
+    value, claim = measured(given, scale), given["claim"]
+    if "behaviour" in claim:
+        return value == claim["behaviour"]
+    return shows(value, claim["ratio"])
+
+
+def stress_defects(q: Question) -> list[str]:
+    g = q.given
+    if g["source"] == "bank":
+        s = _bank(None if g["bank"] == "quizgen/bank/concepts.yaml" else g["bank"]).get(g["statement"])
+        return [] if s.truth is (q.answer.index == 0) else ["truth differs when recomputed"]
+    out = []
+    truth = truth_of(g)
+    if truth is not (q.answer.index == 0):
+        out.append("truth differs when recomputed")
+    if any(truth_of(g, s) is not truth for s in (1 + 1e-9, 1 - 1e-9)):
+        out.append("truth changes under 1e-9 perturbation")
+    if not truth and "ratio" in g["claim"] and not far_apart(g["claim"]["ratio"], measured(g)):
+        out.append("false claim within 5 units of the value")
+    return out
