@@ -364,13 +364,9 @@ def _filled(rule, chosen: list[B.Site], terms: list[sp.Expr]):
 
 def _formula(r: np.random.Generator, rng: np.random.Generator, key: str, n: int, lang: str):
     from .. import mistakes as M
-    from .formula import closed_form, proof
 
     rule = rule_for(key, "textbook")
     sites = formula_sites(key)
-    given_w = B.witness_given(key)
-    reference = execute(given_w)
-    form = closed_form(rule)
     for _ in range(C.MAX_TRIES):
         order = [sites[int(i)] for i in r.permutation(len(sites))]
         chosen = _disjoint(tuple(order), order[0], n)
@@ -382,18 +378,12 @@ def _formula(r: np.random.Generator, rng: np.random.Generator, key: str, n: int,
         for pattern in patterns(n):
             terms = [w.term if bad else s.correct for s, w, bad in zip(chosen, wrongs, pattern)]
             combos.append((pattern, terms))
-        proofs = []
-        for _, terms in combos[1:]:
-            filled = _filled(rule, chosen, terms)
-            p = proof(rule, filled, form)
-            if p is None or not B.executed_differs(filled, given_w, reference):
-                break
-            proofs.append(p)
-        else:
+        proofs = [proven(key, chosen, terms) for _, terms in combos[1:]]
+        if all(p is not None for p in proofs):
             break
     else:
         raise C.GenerationError(f"combination: no provable set of {n} blanks for {key}")
-    choices = []
+    choices, terms_by_text = [], {}
     for k, (pattern, terms) in enumerate(combos):
         marks = [(label, w.mistake if bad else None) for label, w, bad in zip(_labels(n), wrongs, pattern)]
         if k == 0:
@@ -406,8 +396,9 @@ def _formula(r: np.random.Generator, rng: np.random.Generator, key: str, n: int,
                 f"{p['correct']}、この式では {p['wrong']}）" if lang == "ja" else
                 f" (one exact step at {point} gives {p['quantity']} = {p['correct']} with the right rule and "
                 f"{p['wrong']} with this set)")
-        choices.append(Choice(_choice_text([B.inline(rule, t) for t in terms], lang), k == 0, None,
-                              None if k == 0 else next(m for _, m in marks if m), fb))
+        text = _choice_text([B.inline(rule, t) for t in terms], lang)
+        terms_by_text[text] = terms
+        choices.append(Choice(text, k == 0, None, None if k == 0 else next(m for _, m in marks if m), fb))
     placed, index = C.place(C.part(rng, "order"), choices[0], choices[1:])
     from .formula_blank import meanings, optimizer_name
 
@@ -431,16 +422,31 @@ def _formula(r: np.random.Generator, rng: np.random.Generator, key: str, n: int,
     info = optimizers.get(key).INFO
     given = {"source": "formula", "optimizer": key, "convention": "textbook",
              "blanks": [{"line": s.index, "target": s.target, "path": list(s.path)} for s in chosen],
-             "choices": [[sp.srepr(t) for t in _terms_of(c.text, combos, rule)] for c in placed]}
+             "choices": [[sp.srepr(t) for t in terms_by_text[c.text]] for c in placed]}
     tags = {"optimizer": key, "topic": "formula", "syllabus": info.syllabus, "difficulty": 3, "format": "F3"}
     return stem, placed, index, solution, given, tags
 
 
-def _terms_of(text: str, combos, rule) -> list[sp.Expr]:
-    for _, terms in combos:
-        if _choice_text([B.inline(rule, t) for t in terms], "ja") == text:
-            return terms
-    raise AssertionError(text)
+_PROVEN: dict[tuple, dict[str, Any] | None] = {}
+
+
+def proven(key: str, chosen: list[B.Site], terms: list[sp.Expr]) -> dict[str, Any] | None:
+    """The exact point where the rule with ``terms`` at the ``chosen`` sites takes another step than the correct
+    rule (formula.proof), if its execution on the witness differs from the reference class too; else None.
+    Cached: a quiz pool asks about the same few sets again and again."""
+    k = (key, tuple((s.index, s.path, t) for s, t in zip(chosen, terms)))
+    if k not in _PROVEN:
+        rule = rule_for(key, "textbook")
+        filled = _filled(rule, chosen, terms)
+        witness = B.witness_given(key)
+        p = B.step_difference(key, filled)
+        _PROVEN[k] = p if p is not None and B.executed_differs(filled, witness, _reference(key)) else None
+    return _PROVEN[k]
+
+
+@cache
+def _reference(key: str):
+    return execute(B.witness_given(key))
 
 
 def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True, **options: Any) -> Question:
@@ -458,7 +464,9 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
     if source == "words":
         stem, choices, index, solution, given, tags = _words(r, rng, topic, opts["bank"], lang)
     else:
-        key = topic or C.draw_optimizer(r, [k for k in optimizers.ORDER if supported(k, n)])
+        from .formula_blank import draw_supported
+
+        key = topic or draw_supported(r, lambda k: supported(k, n))
         stem, choices, index, solution, given, tags = _formula(r, rng, key, n, lang)
     return Question(
         id="", family="combination", seed=0, lang=lang, kind=KIND, stem=stem, answer=Answer(index=index),
@@ -472,8 +480,6 @@ STRESS_CHECKS = ("unbalanced choices", "key not the right set", "wrong set not p
 
 
 def stress_defects(q: Question) -> list[str]:
-    from .formula import closed_form, proof
-
     g = q.given
     out = []
     if g["source"] == "words":
@@ -490,14 +496,13 @@ def stress_defects(q: Question) -> list[str]:
         rule = rule_for(key, "textbook")
         sites = [B.Site(b["line"], b["target"], tuple(b["path"]), B.at(rule.assignments[b["line"]][1],
                                                                        tuple(b["path"])), ()) for b in blanks]
-        form = closed_form(rule)
         witness = B.witness_given(key)
         reference = execute(witness)
         right = []
         for c, terms in zip(q.choices, g["choices"]):
             parsed = [sp.sympify(t) for t in terms]
             filled = _filled(rule, sites, parsed)
-            differs = proof(rule, filled, form) is not None
+            differs = B.step_difference(key, filled) is not None
             if c.correct == differs:
                 out.append("key not the right set" if c.correct else "wrong set not proven wrong")
             elif not c.correct and not B.executed_differs(filled, witness, reference):

@@ -39,6 +39,18 @@ def supported(key: str) -> bool:
     return bool(B.usable(key))
 
 
+def draw_supported(r: np.random.Generator, ok: Any) -> str:
+    """An optimizer drawn as ``draw_optimizer`` draws it, again without it while ``ok(key)`` is false (only the
+    drawn optimizer's blank sites are worked out, not every optimizer's)."""
+    keys = list(optimizers.ORDER)
+    while keys:
+        key = C.draw_optimizer(r, keys)
+        if ok(key):
+            return key
+        keys.remove(key)
+    raise ValueError("no optimizer has a question of this kind")
+
+
 def optimizer_name(key: str, lang: str = "ja") -> str:
     """The name a stem uses: the bank's topic name (no reading in brackets), or the class name."""
     from .. import bank
@@ -85,7 +97,7 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
         if not supported(key):
             raise ValueError(f"formula_blank: {key} has no term with three proven-wrong named mistakes")
     else:
-        key = C.draw_optimizer(r, [k for k in optimizers.ORDER if supported(k)])
+        key = draw_supported(r, supported)
     rule = rule_for(key, "textbook")
     sites = B.usable(key)
     lines = sorted({s.index for s in sites})
@@ -133,17 +145,15 @@ def stress_defects(q: Question) -> list[str]:
     """The rule rebuilt with each choice's term (read back from ``given``): the key's rule takes the correct
     rule's step, every other one a different step (exactly and when executed)."""
     from ._run import execute
-    from .formula import closed_form, proof
 
     g = q.given
     rule = rule_for(g["optimizer"], "textbook")
-    form = closed_form(rule)
     witness = B.witness_given(g["optimizer"])
     reference = execute(witness)
     out = []
     for c, text in zip(q.choices, g["terms"]):
         filled = B.filled(rule, g["line"], tuple(g["path"]), sp.sympify(text))
-        differs = proof(rule, filled, form) is not None
+        differs = B.step_difference(g["optimizer"], filled) is not None
         if c.correct and differs:
             out.append("key is not the rule's term")
         if not c.correct and not (differs and B.executed_differs(filled, witness, reference)):
