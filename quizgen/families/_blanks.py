@@ -28,13 +28,14 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import numpy as np
 import sympy as sp
 from sympy.core.parameters import evaluate
 
 import optimizers
 from optimizers import Rule
 
-from ._run import execute, rule_for, run_rule
+from ._run import execute, hyper_env, rule_for, run_rule
 
 Path = tuple[int, ...]
 
@@ -272,21 +273,25 @@ def witness_given(key: str) -> dict[str, Any]:
 
 def executed_differs(rule: Rule, given: dict[str, Any], reference: Any) -> bool:
     """Does ``rule`` run on ``given`` give a W or state that differs from the executed reference class at some
-    step (or blow up where the class does not)?"""
-    try:
-        got = run_rule(rule, given)
-    except (ZeroDivisionError, OverflowError, ValueError, TypeError):
-        return True
+    step (or blow up where the class does not)? The rule runs line by line (``Rule.step``: sympy's numpy
+    function of each line, made once per distinct line, so the many rules that share lines cost little)."""
     names = ["W"] + rule_for(given["optimizer"], "textbook").state_names
-    for step in range(1, len(given["grads"]) + 1):
-        for name in names:
-            want = reference.value(name, step, "W")
+    env: dict[str, Any] = dict(hyper_env(rule, given))
+    env.update({s.name: np.float64(rule.init.get(s.name, 0.0)) for s in rule.symbols.values()
+                if s.kind in ("state", "step")})
+    env["W"] = np.float64(given["params0"]["W"][0])
+    with np.errstate(all="ignore"):
+        for step, grads in enumerate(given["grads"], start=1):
+            env["g"] = np.float64(grads["W"][0])
             try:
-                value = got.value(name, step, "W")
-            except ValueError:
+                env.update(rule.step(dict(env)))
+            except (ZeroDivisionError, OverflowError, ValueError, TypeError):
                 return True
-            if not math.isfinite(value) or abs(value - want) > RTOL * max(1.0, abs(want)):
-                return True
+            for name in names:
+                want = reference.value(name, step, "W")
+                value = float(env[name]) if name in env else math.nan
+                if not math.isfinite(value) or abs(value - want) > RTOL * max(1.0, abs(want)):
+                    return True
     return False
 
 
@@ -406,6 +411,15 @@ def step_difference(key: str, rule: Rule) -> dict[str, Any] | None:
     return None
 
 
+GREEK = {"eta": "η", "alpha": "α", "mu": "μ", "rho": "ρ", "beta1": "β₁", "beta2": "β₂", "eps": "ε", "lam": "λ",
+         "gamma": "γ", "eta_t": "η_t", "psi": "ψ", "v_max": "v_max", "mu_product": "Π_t", "tau": "τ"}
+
+
+def point_text(point: dict[str, str]) -> str:
+    """The exact point of a proof as a reader writes it: 「W = 3/2, g = 7/10, η = 1/10」."""
+    return ", ".join(f"{GREEK.get(k, k)} = {v}" for k, v in point.items())
+
+
 @cache
 def proof(key: str, index: int, mistake: str) -> dict[str, Any]:
     """A point where the rule with mistake ``mistake`` in line ``index`` takes a different step than the correct
@@ -428,12 +442,20 @@ def usable(key: str, least: int = 3) -> list[Site]:
 BLANK_NAMES = ("ア", "イ", "ウ")
 
 
+_LATEX: dict[tuple[int, sp.Expr], str] = {}
+
+
 def latex(rule: Rule, expr: sp.Expr, blanks: dict[sp.Symbol, str] | None = None) -> str:
     """``expr`` in the rule's letters (order as written); ``blanks``: placeholder symbol → its label."""
+    if blanks is None and (id(rule), expr) in _LATEX:
+        return _LATEX[(id(rule), expr)]
     names = {s.s: s.latex for s in rule.symbols.values()}
     for sym, label in (blanks or {}).items():
         names[sym] = r"\text{（" + label + "）}"
-    return sp.latex(expr, symbol_names=names, order="none")
+    text = sp.latex(expr, symbol_names=names, order="none")
+    if blanks is None and rule is rule_for(rule.optimizer, "textbook"):  # the cached rules live on: ids are stable
+        _LATEX[(id(rule), expr)] = text
+    return text
 
 
 def placeholder(label: str) -> sp.Symbol:

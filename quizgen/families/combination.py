@@ -390,7 +390,7 @@ def _formula(r: np.random.Generator, rng: np.random.Generator, key: str, n: int,
             fb = "正解。" if lang == "ja" else "Correct."
         else:
             p = proofs[k - 1]
-            point = ", ".join(f"{a} = {b}" for a, b in p["point"].items())
+            point = B.point_text(p["point"])
             fb = _wrong_feedback(marks, lang) + (
                 f"（この組み合わせで 1 ステップを厳密に計算すると、例えば {point} で {p['quantity']} が正しい式では "
                 f"{p['correct']}、この式では {p['wrong']}）" if lang == "ja" else

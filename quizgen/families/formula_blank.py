@@ -79,7 +79,7 @@ def feedback(key: str, site: B.Site, wrong: B.Wrong, lang: str) -> str:
 
     m = M.get(wrong.mistake)
     p = B.proof(key, site.index, wrong.mistake)
-    point = ", ".join(f"{k} = {v}" for k, v in p["point"].items())
+    point = B.point_text(p["point"])
     if lang == "ja":
         return (f"{m.title_ja}: {m.feedback_ja}（この項で 1 ステップを厳密に計算すると、例えば {point} で "
                 f"{p['quantity']} が正しい式では {p['correct']}、この式では {p['wrong']}）")

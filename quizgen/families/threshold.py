@@ -10,8 +10,8 @@ Four kinds of question (option ``ask``):
   v ← αv − ηg, −ηg/(1 − α). sympy finds the fixed point of the rule and of each mistaken rule and proves it is
   the limit of the geometric series; the class (and each mistaken rule) is run until it settles there.
 - ``adagrad_ratio`` (AdaGrad): after t equal gradients h = t·g², so the t-th step is 1/√t times the first
-  (ε ignored). The rule is executed t steps in exact arithmetic (sympy) and by the class (ε = 0); the
-  mistaken rules (no square root, no accumulation) likewise.
+  (ε ignored). The rule is run t steps on sympy symbols η and g (the ratio must not depend on them) and the
+  class is run with the drawn numbers (ε = 0); the mistaken rules (no square root, no accumulation) likewise.
 - ``steps_until`` (SGD): the number of updates until |w| first falls to a fraction f of |w₀| or below:
   the smallest t with |1 − ηa|ᵗ ≤ f, found in exact rational arithmetic (and checked against sympy's
   ⌈log f / log|1 − ηa|⌉), and by counting the class's updates. Wrong choices: one update short, one too many,
@@ -87,6 +87,21 @@ class Drawn:
     difficulty: int = 2
 
 
+def loss_text(a: Fraction) -> str:
+    """L(w) = (a/2)w² with the numbers in: 「L(w) = 5 w^2」 (a = 10), 「L(w) = w^2」 (a = 2)."""
+    half = _dec(a / 2)
+    return "L(w) = w^2" if half == "1" else f"L(w) = {half} w^2"
+
+
+def sci(x: float) -> str:
+    """A number for math: 0.25, or 5.0 \\times 10^{-19} for a very small or large one."""
+    x = abs(float(x))
+    if 1e-3 <= x < 1e4:
+        return f"{x:.3g}"
+    mantissa, exponent = f"{x:.1e}".split("e")
+    return f"{mantissa} \\times 10^{{{int(exponent)}}}"
+
+
 def _frac(x: float) -> Fraction:
     return Fraction(repr(float(x)))
 
@@ -152,9 +167,8 @@ def _stability(r: np.random.Generator, lang: str) -> Drawn:
     above = sgd_run(a, float(bound) * 1.05, 1.0, 400)
     if not (abs(below[-1]) < 1e-6 and abs(above[-1]) > 1e6):
         raise AssertionError(f"stability: the class does not change behaviour at η = {bound} for a = {a}")
-    half = _dec(fa / 2)
-    loss = f"L(w) = {half} w^2" if half != "1" else "L(w) = w^2"
     ja = lang == "ja"
+    A = _dec(fa)
 
     def rng_text(x: Fraction) -> str:
         return f"$0 < \\eta < {_dec(x)}$"
@@ -162,34 +176,39 @@ def _stability(r: np.random.Generator, lang: str) -> Drawn:
     key = Pick(rng_text(bound), float(bound), None, "正解。" if ja else "Correct.")
     wrong = [
         Pick(rng_text(1 / fa), float(1 / fa), "stability_bound_wrong_coefficient",
-                ("η < 1/a は符号を変えずに（振動せずに）収束する範囲。1/a < η < 2/a でも |1 − ηa| < 1 なので、"
-                 "振動しながら収束する。" if ja else
-                 "η < 1/a is where w converges without changing sign; for 1/a < η < 2/a it still converges, "
-                 "oscillating, since |1 − ηa| < 1.")),
+             (f"$\\eta < 1/a = {_dec(1 / fa)}$ は符号を変えずに（振動せずに）収束する範囲。$1/a < \\eta < 2/a$ でも "
+              f"$|1 - a\\eta| < 1$ なので、振動しながら収束する。" if ja else
+              f"$\\eta < 1/a = {_dec(1 / fa)}$ is where $w$ converges without changing sign; for "
+              f"$1/a < \\eta < 2/a$ it still converges, oscillating, since $|1 - a\\eta| < 1$.")),
         Pick(rng_text(4 / fa), float(4 / fa), "derivative_factor",
-                (f"{_mistake_text('derivative_factor', lang)} 勾配を (a/2)w とすると上限が 4/a になってしまう。"
-                 if ja else f"{_mistake_text('derivative_factor', lang)} With gradient (a/2)w the bound becomes 4/a.")),
+             (f"{_mistake_text('derivative_factor', lang)}勾配を $\\frac{{a}}{{2}} w$ とすると、上限が "
+              f"$4/a = {_dec(4 / fa)}$ になってしまう。" if ja else
+              f"{_mistake_text('derivative_factor', lang)} With the gradient $\\frac{{a}}{{2}} w$ the bound becomes "
+              f"$4/a = {_dec(4 / fa)}$.")),
         Pick("$\\eta > 0$ であればどの値でもよい" if ja else "any $\\eta > 0$", None, "lr_bigger_is_faster",
-                _misconception("lr_bigger_is_faster", lang)),
+             _misconception("lr_bigger_is_faster", lang)),
     ]
     if ja:
-        stem = (f"損失関数 ${loss}$ に、学習率 $\\eta$ の勾配降下法（SGD）を適用する。パラメータ $w$ が発散せずに 0 に"
-                f"収束する $\\eta$ の範囲として正しいものを選べ。ただし、初期値は $w_0 \\neq 0$ とする。")
+        stem = (f"損失関数 $L(w) = \\frac{{a}}{{2}} w^2$（$a = {A}$、つまり ${loss_text(fa)}$）に、学習率 $\\eta$ の"
+                f"勾配降下法（SGD）を適用する。パラメータ $w$ が発散せずに 0 に収束する $\\eta$ の範囲として"
+                f"正しいものを選べ。ただし、初期値は $w_0 \\neq 0$ とする。")
     else:
-        stem = (f"Gradient descent (SGD) with learning rate $\\eta$ is applied to the loss ${loss}$. Choose the range "
-                f"of $\\eta$ for which $w$ converges to 0 (from any $w_0 \\neq 0$).")
+        stem = (f"Gradient descent (SGD) with learning rate $\\eta$ is applied to the loss "
+                f"$L(w) = \\frac{{a}}{{2}} w^2$ with $a = {A}$ (${loss_text(fa)}$). Choose the range of $\\eta$ for "
+                f"which $w$ converges to 0 (from any $w_0 \\neq 0$).")
     lo, hi = float(bound) * 0.95, float(bound) * 1.05
     solution = [
-        SolutionStep("勾配は $aw$ なので、1 回の更新は次のとおり。" if ja else "The gradient is $aw$, so one update is",
-                     f"w_{{t+1}} = w_t - \\eta \\cdot {_dec(fa)} w_t = (1 - {_dec(fa)}\\eta) w_t"),
-        SolutionStep(("$|1 - a\\eta| < 1$ のときに限り $w_t \\to 0$。これを解くと（sympy）"
-                      if ja else "$w_t \\to 0$ exactly when $|1 - a\\eta| < 1$, i.e. (sympy)"),
-                     f"0 < \\eta < \\frac{{2}}{{a}} = {_dec(bound)}"),
-        SolutionStep((f"参照実装で確かめると、η = {C.round_text(lo, 4)} では 400 回後に |w| = {below[-1]:.1e}、"
-                      f"η = {C.round_text(hi, 4)} では |w| = {abs(above[-1]):.1e}（w₀ = 1）。"
-                      f"1/a < η < 2/a では符号を変えながら（振動しながら）収束する。") if ja else
-                     (f"Executed: with η = {C.round_text(lo, 4)} |w| = {below[-1]:.1e} after 400 updates, with "
-                      f"η = {C.round_text(hi, 4)} |w| = {abs(above[-1]):.1e} (w₀ = 1).")),
+        SolutionStep(f"勾配は ${A} w$ なので、1 回の更新は次のとおり。" if ja else f"The gradient is ${A} w$, so",
+                     f"w_{{t+1}} = w_t - \\eta \\cdot {A} w_t = (1 - {A}\\eta) w_t"),
+        SolutionStep((f"$|1 - {A}\\eta| < 1$ のときに限り $w_t \\to 0$。これを解くと（sympy）"
+                      if ja else f"$w_t \\to 0$ exactly when $|1 - {A}\\eta| < 1$, i.e. (sympy)"),
+                     f"0 < \\eta < \\frac{{2}}{{{A}}} = {_dec(bound)}"),
+        SolutionStep((f"参照実装で確かめると（$w_0 = 1$）、$\\eta = {lo:.4g}$ では 400 回後に "
+                      f"$|w| = {sci(below[-1])}$、$\\eta = {hi:.4g}$ では $|w| = {sci(above[-1])}$。"
+                      f"$\\eta$ が $1/{A} = {_dec(1 / fa)}$ と $2/{A}$ の間なら、符号を変えながら（振動しながら）"
+                      f"収束する。") if ja else
+                     (f"Executed ($w_0 = 1$): with $\\eta = {lo:.4g}$, $|w| = {sci(below[-1])}$ after 400 updates; "
+                      f"with $\\eta = {hi:.4g}$, $|w| = {sci(above[-1])}$.")),
     ]
     given = {"ask": "stability", "optimizer": "sgd", "loss": {"a": a}}
     return Drawn("stability", "sgd", given, stem, key, wrong, solution, 2)
@@ -280,17 +299,18 @@ def _terminal(r: np.random.Generator, lang: str) -> Drawn | None:
         stem = (f"Momentum $v \\leftarrow \\alpha v - \\eta g$, $W \\leftarrow W + v$ runs with "
                 f"$\\eta = {C.fmt(lr)}$, $\\alpha = {C.fmt(alpha)}$ and $v$ starting at 0. The gradient is always "
                 f"$g = {C.fmt(g)}$. After many updates $v$ approaches a value: choose the closest.")
+    boost = _sig(Fraction(1) / (1 - _frac(alpha)))
     solution = [
         SolutionStep(("$v_t = -\\eta g (1 + \\alpha + \\dots + \\alpha^{t-1})$ は等比級数で、$|\\alpha| < 1$ なら"
                       "不動点 $v = \\alpha v - \\eta g$ に収束する（sympy）。") if ja else
                      ("$v_t = -\\eta g (1 + \\alpha + \\dots + \\alpha^{t-1})$ is a geometric series; for "
                       "$|\\alpha| < 1$ it tends to the fixed point of $v = \\alpha v - \\eta g$ (sympy)."),
-                     f"v_\\infty = -\\frac{{\\eta g}}{{1 - \\alpha}} = -\\frac{{{C.fmt(lr)} \\times {C.fmt(g)}}}"
+                     f"v_\\infty = -\\frac{{\\eta g}}{{1 - \\alpha}} = -\\frac{{{C.fmt(lr)} \\times {paren(g)}}}"
                      f"{{1 - {C.fmt(alpha)}}} = {C.round_text(float(key_v), decimals)}"),
-        SolutionStep((f"1 回の移動量は SGD（$-\\eta g$）の $1/(1 - \\alpha) = {C.round_text(1 / (1 - alpha), 3)}$ "
+        SolutionStep((f"1 回の移動量は SGD（$-\\eta g$）の $1/(1 - \\alpha) = {boost}$ "
                       f"倍になる（実効的な学習率 $\\eta/(1 - \\alpha)$）。参照実装を 400 回実行した v も "
                       f"{executed:.6g}。") if ja else
-                     (f"Each move is $1/(1 - \\alpha) = {C.round_text(1 / (1 - alpha), 3)}$ times SGD's "
+                     (f"Each move is $1/(1 - \\alpha) = {boost}$ times SGD's "
                       f"$-\\eta g$. The reference class after 400 updates: v = {executed:.6g}.")),
     ]
     given = {"ask": "terminal_velocity", "optimizer": "momentum", "hyperparameters": {"lr": lr, "momentum": alpha},
@@ -302,24 +322,27 @@ def _terminal(r: np.random.Generator, lang: str) -> Drawn | None:
 RATIO_MISTAKES = ("no_sqrt", "no_accumulation")
 
 
-def exact_steps(mistake: str | None, lr: float, g: float, t: int) -> list[sp.Expr]:
-    """|ΔW| of each of ``t`` updates with the constant gradient ``g``, in exact arithmetic (ε = 0), by running
-    AdaGrad's textbook rule (or a mistaken rule) line by line with sympy numbers."""
+def exact_steps(mistake: str | None, t: int) -> list[sp.Expr]:
+    """|ΔW| of each of ``t`` updates with a constant gradient, as exact expressions of η and g (ε = 0): AdaGrad's
+    textbook rule (or a mistaken rule) run line by line on sympy symbols."""
     from .. import mistakes as M
 
     rule = optimizers.rule("adagrad") if mistake is None else M.get(mistake).rule("adagrad")
-    env = {s.s: sp.Integer(0) for s in rule.symbols.values() if s.kind in ("state", "step")}
     names = {s.name: s.s for s in rule.symbols.values()}
-    env[names["eta"]] = sp.Rational(repr(lr))
+    env = {s.s: sp.Integer(0) for s in rule.symbols.values() if s.kind in ("state", "step")}
+    env[names["eta"]] = ETA
     env[names["eps"]] = sp.Integer(0)
-    env[names["g"]] = sp.Rational(repr(g))
+    env[names["g"]] = GRAD
     out = []
     for _ in range(t):
         env[names["W"]] = sp.Integer(0)  # W does not enter the update: start each step at 0 and read ΔW
         for target, expr in rule.assignments:
-            env[names[target]] = expr.xreplace(env)  # exact: rationals and square roots of rationals
+            env[names[target]] = expr.xreplace(env)
         out.append(sp.Abs(env[names["W"]]))
     return out
+
+
+ETA, GRAD = sp.Symbol("eta", positive=True), sp.Symbol("g", nonzero=True, real=True)
 
 
 def adagrad_run(lr: float, g: float, t: int) -> list[float]:
@@ -335,14 +358,18 @@ def adagrad_run(lr: float, g: float, t: int) -> list[float]:
 
 
 @cache
-def ratio_of(mistake: str | None, lr: float, g: float, t: int) -> sp.Expr:
-    steps = exact_steps(mistake, lr, g, t)
-    return sp.simplify(steps[-1] / steps[0])
+def ratio_of(mistake: str | None, t: int) -> sp.Expr:
+    """|ΔW_t| / |ΔW_1| for every η > 0 and g ≠ 0 (sympy; it must not depend on them)."""
+    steps = exact_steps(mistake, t)
+    ratio = sp.simplify(steps[-1] / steps[0])
+    if ratio.free_symbols:
+        raise AssertionError(f"adagrad_ratio: the ratio {ratio} depends on {ratio.free_symbols}")
+    return ratio
 
 
 def _adagrad(r: np.random.Generator, lang: str) -> Drawn | None:
     lr, g, t = C.pick(r, LRS), C.pick(r, GRADS), int(C.pick(r, TS))
-    exact = ratio_of(None, lr, g, t)
+    exact = ratio_of(None, t)
     if sp.simplify(exact - 1 / sp.sqrt(t)) != 0:
         raise AssertionError(f"adagrad_ratio: the exact ratio is {exact}, not 1/√{t}")
     ran = adagrad_run(lr, g, t)
@@ -351,7 +378,7 @@ def _adagrad(r: np.random.Generator, lang: str) -> Drawn | None:
     decimals = 3
     ja = lang == "ja"
     key = Pick(C.round_text(float(exact), decimals), float(exact), None, "正解。" if ja else "Correct.")
-    cands = [Pick(C.round_text(float(ratio_of(n, lr, g, t)), decimals), float(ratio_of(n, lr, g, t)), n,
+    cands = [Pick(C.round_text(float(ratio_of(n, t)), decimals), float(ratio_of(n, t)), n,
                      _mistake_text(n, lang)) for n in RATIO_MISTAKES]
     grow = math.sqrt(t)
     cands.append(Pick(C.round_text(grow, decimals), grow, "adagrad_direction_of_adaptation",
@@ -372,7 +399,7 @@ def _adagrad(r: np.random.Generator, lang: str) -> Drawn | None:
                       f"After {t} equal gradients $h_{{{t}}} = {t} g^2$, so the step is"),
                      f"|\\Delta W_{{{t}}}| = \\frac{{\\eta |g|}}{{\\sqrt{{{t} g^2}}}} = "
                      f"\\frac{{\\eta}}{{\\sqrt{{{t}}}}}, \\quad |\\Delta W_1| = \\eta"),
-        SolutionStep((f"よって比は $1/\\sqrt{{{t}}} = {key.text}$（sympy で {t} 回の更新を厳密に計算して確認。"
+        SolutionStep((f"よって比は $1/\\sqrt{{{t}}} = {key.text}$（sympy で {t} 回の更新を記号のまま計算して確認。"
                       f"参照実装の値は {ran[-1] / ran[0]:.6g}）。学習率は $1/\\sqrt{{t}}$ の速さで小さくなり続ける。")
                      if ja else
                      (f"The ratio is $1/\\sqrt{{{t}}} = {key.text}$ (exact with sympy; the reference class gives "
@@ -436,8 +463,7 @@ def _steps_until(r: np.random.Generator, lang: str) -> Drawn | None:
     if t - 1 < 1 or len({t, t - 1, t + 1, t_half}) < 4:
         return None
     wrong = cands
-    halfa = _dec(fa / 2)
-    loss = f"L(w) = {halfa} w^2" if halfa != "1" else "L(w) = w^2"
+    loss = loss_text(fa)
     percent = {"0.5": "初期値の半分以下", "0.1": "初期値の 10 分の 1 以下", "0.01": "初期値の 100 分の 1 以下",
                "0.001": "初期値の 1000 分の 1 以下"}[C.fmt(f)]
     if ja:
@@ -449,16 +475,16 @@ def _steps_until(r: np.random.Generator, lang: str) -> Drawn | None:
                 f"After which update is $|w_t| \\le {C.fmt(f)} \\times |w_0|$ for the first time?")
     solution = [
         SolutionStep("1 回の更新で $w$ は次の倍率になる。" if ja else "Each update multiplies $w$ by",
-                     f"w_{{t+1}} = (1 - \\eta a) w_t = (1 - {C.fmt(lr)} \\times {_dec(fa)}) w_t = "
+                     f"w_{{t+1}} = w_t - \\eta \\cdot {_dec(fa)} w_t = (1 - {C.fmt(lr)} \\times {_dec(fa)}) w_t = "
                      f"{_dec(factor)}\\, w_t"),
         SolutionStep((f"$|{_dec(factor)}|^t \\le {C.fmt(f)}$ となる最小の $t$ は "
                       f"$\\lceil \\log {C.fmt(f)} / \\log {_dec(abs(factor))} \\rceil = {t}$"
-                      f"（${_dec(abs(factor))}^{{{t - 1}}} \\approx {_sig(abs(factor) ** (t - 1))}$、"
-                      f"${_dec(abs(factor))}^{{{t}}} \\approx {_sig(abs(factor) ** t)}$）。"
+                      f"（${_dec(abs(factor))}^{{{t - 1}}} {_approx(abs(factor) ** (t - 1))}$、"
+                      f"${_dec(abs(factor))}^{{{t}}} {_approx(abs(factor) ** t)}$）。"
                       f"参照実装の更新を数えても {counted} 回目。") if ja else
                      (f"The smallest $t$ with $|{_dec(factor)}|^t \\le {C.fmt(f)}$ is {t} "
-                      f"(${_dec(abs(factor))}^{{{t - 1}}} \\approx {_sig(abs(factor) ** (t - 1))}$, "
-                      f"${_dec(abs(factor))}^{{{t}}} \\approx {_sig(abs(factor) ** t)}$); counting the reference "
+                      f"(${_dec(abs(factor))}^{{{t - 1}}} {_approx(abs(factor) ** (t - 1))}$, "
+                      f"${_dec(abs(factor))}^{{{t}}} {_approx(abs(factor) ** t)}$); counting the reference "
                       f"class's updates gives {counted} too.")),
     ]
     given = {"ask": "steps_until", "optimizer": "sgd", "hyperparameters": {"lr": lr}, "loss": {"a": a}, "w0": w0,
@@ -468,6 +494,17 @@ def _steps_until(r: np.random.Generator, lang: str) -> Drawn | None:
 
 def _sig(x: Fraction) -> str:
     return f"{float(x):.3g}"
+
+
+def _approx(x: Fraction) -> str:
+    """「= 0.04」 when three significant digits are exact, else 「\\approx 0.00131」 (for math)."""
+    text = _sig(x)
+    return f"= {text}" if Fraction(text) == x else f"\\approx {text}"
+
+
+def paren(x: float) -> str:
+    """A drawn number inside a formula: a negative one in brackets, 「(-2.0)」."""
+    return f"({C.fmt(x)})" if x < 0 else C.fmt(x)
 
 
 # -- shared ---------------------------------------------------------------------------------------------
