@@ -1,10 +1,14 @@
 """The exam-format families in every export: Moodle XML (a true/false statement as Moodle's ``truefalse``, the
 four-choice formats as ``multichoice``), Anki (each question a card whose back holds the key and why each choice
-is right or wrong) and JSON (validated against the schema, read back equal)."""
+is right or wrong), JSON (validated against the schema, read back equal), and a printed drill sheet of the four
+(its PDF read back as text, its answer table checked against the questions rebuilt from their ids)."""
 
 from __future__ import annotations
 
+import csv
+import shutil
 import sqlite3
+import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
@@ -77,3 +81,26 @@ def test_english_variants_export_too(family):
     root = ET.fromstring(moodle.render([q]).encode("utf-8"))
     types = [el.get("type") for el in root.findall("question") if el.get("type") != "category"]
     assert types == ["truefalse" if family == "true_false" else "multichoice"]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is missing")
+def test_drill_sheet_of_the_new_families(tmp_path):
+    from quizgen.cli import main
+    from quizgen.drill.text import LABELS
+
+    out = tmp_path / "drill"
+    assert main(["drill", "--count", "4", "--seed", "5", "--families", ",".join(FAMILIES), "--quiet",
+                 "--out", str(out)]) == 0
+    rows = list(csv.DictReader((out / "answers.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert [r["family"] for r in rows] == list(FAMILIES)
+    for r in rows:
+        family, seed = r["question_id"].rsplit("-", 1)
+        q = generate(family, int(seed))
+        assert r["answer"] == LABELS[q.answer.index] and r["kind"] == "choice"
+    questions = subprocess.run(["pdftotext", "-layout", str(out / "drill-5-questions.pdf"), "-"],
+                               capture_output=True, text=True, check=True).stdout
+    answers = subprocess.run(["pdftotext", "-layout", str(out / "drill-5-answers.pdf"), "-"],
+                             capture_output=True, text=True, check=True).stdout
+    assert "次の記述が正しければ" in questions and "（ア）" in questions
+    assert "組み合わせ" in questions and "選べ" in questions
+    assert "正解" not in questions and "正解" in answers and "誤答の原因" in answers

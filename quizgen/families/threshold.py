@@ -453,13 +453,15 @@ def _steps_until(r: np.random.Generator, lang: str) -> Drawn | None:
     ja = lang == "ja"
     key = Pick(str(t), float(t), None, "正解。" if ja else "Correct.")
     cands = [Pick(str(t - 1), float(t - 1), "one_step_short",
-                     _mistake_text("one_step_short", lang) + (f"（{t - 1} 回後の |w| はまだ初期値の "
+                     _mistake_text("one_step_short", lang) + (f"（{t - 1} 回後の $|w|$ はまだ初期値の "
                                                               f"{_sig(abs(factor) ** (t - 1))} 倍）" if ja else "")),
              Pick(str(t + 1), float(t + 1), "one_step_extra", _mistake_text("one_step_extra", lang)),
              Pick(str(t_half), float(t_half), "derivative_factor",
                      _mistake_text("derivative_factor", lang) + (
-                         f"（勾配を (a/2)w とすると 1 回で {_dec(half)} 倍になり、{t_half} 回と数えてしまう）" if ja
-                         else f" (with gradient (a/2)w each update multiplies w by {_dec(half)}: {t_half} updates)"))]
+                         f"（勾配を半分の ${_dec(fa / 2)} w$ とすると 1 回で {_dec(half)} 倍になり、"
+                         f"{t_half} 回と数えてしまう）" if ja else
+                         f" (with half the gradient, ${_dec(fa / 2)} w$, each update multiplies w by "
+                         f"{_dec(half)}: {t_half} updates)"))]
     if t - 1 < 1 or len({t, t - 1, t + 1, t_half}) < 4:
         return None
     wrong = cands
