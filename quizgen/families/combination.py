@@ -30,7 +30,6 @@ import optimizers
 from ..question import Answer, Choice, Question, SolutionStep
 from . import _blanks as B
 from . import _common as C
-from . import _ja as J
 from ._run import execute, rule_for
 
 KIND = "choice"
@@ -400,18 +399,16 @@ def _formula(r: np.random.Generator, rng: np.random.Generator, key: str, n: int,
         terms_by_text[text] = terms
         choices.append(Choice(text, k == 0, None, None if k == 0 else next(m for _, m in marks if m), fb))
     placed, index = C.place(C.part(rng, "order"), choices[0], choices[1:])
-    from .formula_blank import meanings, optimizer_name
+    from .formula_blank import meanings, rule_sentence
 
     shown = B.rule_with_blanks(rule, [(s.index, s.path, label) for s, label in zip(chosen, _labels(n))])
-    name = optimizer_name(key, lang)
     exprs = [e for _, e in rule.assignments]
     if lang == "ja":
-        stem = (J.join(name, "の 1 回の更新が次の式で与えられるとき、")
-                + f"空欄{_which(n, lang)}に当てはまる式の組み合わせとして正しいものを選べ。"
-                f"{meanings(rule, exprs, lang)}\n\n$${shown}$$")
+        stem = (f"{rule_sentence(key, lang)}{meanings(rule, exprs, lang)}\n\n$${shown}$$\n\n"
+                f"空欄{_which(n, lang)}に当てはまる式の組み合わせとして正しいものを選べ。")
     else:
-        stem = (f"One update of {name} is given below. Choose the set of terms that fills {_which(n, lang)}. "
-                f"{meanings(rule, exprs, lang)}\n\n$${shown}$$")
+        stem = (f"{rule_sentence(key, lang)} {meanings(rule, exprs, lang)}\n\n$${shown}$$\n\n"
+                f"Choose the set of terms that fills {_which(n, lang)}.")
     solution = [SolutionStep("正しい更新式" if lang == "ja" else "The correct rule", rule.latex(derived=False))]
     for label, w in zip(_labels(n), wrongs):
         m = M.get(w.mistake)

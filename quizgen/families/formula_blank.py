@@ -51,6 +51,24 @@ def draw_supported(r: np.random.Generator, ok: Any) -> str:
     raise ValueError("no optimizer has a question of this kind")
 
 
+def rule_sentence(key: str, lang: str) -> str:
+    """「Adam の 1 回の更新を『ゼロから作るDeep Learning』の形で書くと、次の式になる。」: the form named by its
+    source where the optimizer module names it (``Info.form``), else 「…は次の式で表される。」."""
+    info = optimizers.get(key).INFO
+    name = optimizer_name(key, lang)
+    form = ""
+    if callable(getattr(info, "form", None)):
+        try:
+            form = info.form("textbook", lang)
+        except ValueError:
+            form = ""
+    if lang == "ja":
+        if form:
+            return J.join(name, "の 1 回の更新を", form, "の形で書くと、次の式になる。")
+        return J.join(name, "の 1 回の更新は、次の式で表される。")
+    return f"One update of {name}" + (f" in the form of {form}" if form else "") + " is written below."
+
+
 def optimizer_name(key: str, lang: str = "ja") -> str:
     """The name a stem uses: the bank's topic name (no reading in brackets), or the class name."""
     from .. import bank
@@ -110,14 +128,13 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
     choices, index = C.place(C.part(rng, "order"), correct, wrong)
     terms = {c.text: t for c, t in zip([correct, *wrong], [site.correct, *[w.term for w in chosen]])}
     shown = B.rule_with_blanks(rule, [(site.index, site.path, "ア")])
-    name = optimizer_name(key, lang)
     exprs = [e for _, e in rule.assignments]
     if lang == "ja":
-        stem = (J.join(name, "の 1 回の更新が次の式で与えられるとき、（ア）に入る式として正しいものを選べ。")
-                + f"{meanings(rule, exprs, lang)}\n\n$${shown}$$")
+        stem = (f"{rule_sentence(key, lang)}{meanings(rule, exprs, lang)}\n\n$${shown}$$\n\n"
+                "（ア）に入る式として正しいものを選べ。")
     else:
-        stem = (f"One update of {name} is given below. Choose the term that fills （ア）. "
-                f"{meanings(rule, exprs, lang)}\n\n$${shown}$$")
+        stem = (f"{rule_sentence(key, lang)} {meanings(rule, exprs, lang)}\n\n$${shown}$$\n\n"
+                "Choose the term that fills （ア）.")
     solution = []
     if render:
         solution.append(SolutionStep("正しい更新式" if lang == "ja" else "The correct rule", rule.latex(derived=False)))
