@@ -257,7 +257,7 @@ def _fact_momentum(r: np.random.Generator, lang: str) -> Fact | None:
     wrong = [("alpha_on_grad", T.velocity_run("alpha_on_grad", lr, alpha, g) / sgd), ("momentum_effective_lr", 1.0)]
     claim, name = _claim(r, true, wrong)
     ja = lang == "ja"
-    what = "学習率 $\\eta$ の SGD の 1 回の移動量" if ja else "one step of SGD with learning rate $\\eta$"
+    what = "同じ学習率の SGD の 1 回の移動量" if ja else "one step of SGD with the same learning rate"
     if ja:
         statement = (f"モーメンタム（$v \\leftarrow \\alpha v - \\eta g$, $W \\leftarrow W + v$、"
                      f"$\\alpha = {C.fmt(alpha)}$、$v$ の初期値 0）で勾配が常に $g = {C.fmt(g)}$ のとき、"
