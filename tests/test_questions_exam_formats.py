@@ -357,3 +357,18 @@ def test_combination_bank_errors_name_the_line(tmp_path, edit, message) -> None:
         combinations.load(bad)
     assert message in str(e.value) and re.match(rf"{re.escape(str(bad))}:\d+: ", str(e.value)), str(e.value)
     assert "\n" not in str(e.value)
+
+
+def test_wrong_terms_keep_the_rules_term_order() -> None:
+    """A wrong term differs from the right one only where its mistake edits it: a β₁/β₂ swap is the right term
+    with the two letters exchanged, nothing reordered."""
+    seen = 0
+    for seed in range(600):
+        q = generate("formula_blank", seed, render=False)
+        right = q.choices[q.answer.index].text
+        for c in q.choices:
+            if c.mistake == "beta_swap":
+                swapped = right.replace(r"\beta_1", "B").replace(r"\beta_2", r"\beta_1").replace("B", r"\beta_2")
+                assert c.text == swapped, (q.id, right, c.text)
+                seen += 1
+    assert seen > 50
