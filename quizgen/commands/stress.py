@@ -180,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
     table.add_column("defects", justify="right")
     names = ["non-finite value", "digits unstable under 1e-9 perturbation", "choices equal at displayed precision",
              "distractor within tolerance", "input off the decimal grid"]
-    names += list(getattr(families.get(args.family), "STRESS_CHECKS", ()))
+    names += [n for n in getattr(families.get(args.family), "STRESS_CHECKS", ()) if n not in names]
     for name in names + sorted(set(bad) - set(names)):
         table.add_row(name, str(bad.get(name, 0)))
     con.print(table)
