@@ -11,10 +11,11 @@ that line).
 
 Every wrong term is proven wrong twice before it is offered:
 
-- symbolically: the rule with the term filled in, every assignment substituted into the next, differs from
-  the correct rule at exact rational points (:func:`quizgen.families.formula.proof`);
+- exactly: one step of the rule with the term filled in, run in exact arithmetic at the rational points of
+  ``formula.POINTS``, gives a W or state that differs from the correct rule's (checked to 50 digits:
+  :func:`step_difference`, shown in the choice's feedback);
 - by execution: the filled rule, run for three steps on a witness, gives a W or state that differs from the
-  reference class run on the same witness.
+  reference class run on the same witness (:func:`executed_differs`).
 
 Terms that are another source's correct form (a convention, not a mistake) are never offered.
 """
@@ -72,10 +73,6 @@ class Site:
     path: Path  # where the term sits in the assignment's expression
     correct: sp.Expr
     wrong: tuple[Wrong, ...]  # every offered mistake here (distinct terms, each proven wrong)
-
-    @property
-    def size(self) -> int:
-        return sp.count_ops(self.correct) + 1
 
 
 # -- trees ------------------------------------------------------------------------------------------
@@ -317,7 +314,7 @@ def sites(key: str) -> tuple[Site, ...]:
             if same_value(good, wrong):
                 continue  # this line is not changed (as a formula)
             rule = filled(base, i, (), wrong)
-            if not executed_differs(rule, given, reference):
+            if not executed_differs(rule, given, reference) or step_difference(key, rule) is None:
                 continue
             bad = _ordered_line(m, key, base, i, wrong, mutant)
             if bad is None:
@@ -484,12 +481,3 @@ def overlaps(a: tuple[int, Path], b: tuple[int, Path]) -> bool:
     """Do two sites share a node (one inside the other)?"""
     (i, p), (j, q) = a, b
     return i == j and (p[:len(q)] == q or q[:len(p)] == p)
-
-
-def describe(site: Site) -> dict[str, Any]:
-    """The site as plain data for ``given`` (sympy text of every term, readable by ``sympy.sympify``)."""
-    return {"line": site.index, "target": site.target, "path": list(site.path), "correct": C_str(site.correct)}
-
-
-def C_str(expr: sp.Expr) -> str:
-    return sp.srepr(expr)
