@@ -375,3 +375,17 @@ def test_wrong_terms_keep_the_rules_term_order() -> None:
                 assert c.text == swapped, (q.id, right, c.text)
                 seen += 1
     assert seen > 50
+
+
+@pytest.mark.parametrize(("family", "options", "message"), [
+    ("threshold", {"optimizer": "adam"}, "threshold: no question about adam"),
+    ("true_false", {"optimizer": "adadelta", "source": "fact"}, "no executed fact about adadelta"),
+    ("combination", {"optimizer": "curvature", "source": "formula"}, "curvature is not an optimizer"),
+    ("combination", {"bank": "/nonexistent/bank.yaml"}, "cannot read the bank"),
+    ("true_false", {"bank": "/nonexistent/bank.yaml", "source": "fact"}, "cannot read the bank"),
+    ("formula_blank", {"colour": "red"}, "unknown option(s) colour"),
+])
+def test_bad_options_give_one_clear_error(family, options, message) -> None:
+    with pytest.raises(ValueError) as e:
+        generate(family, 1, **options)
+    assert message in str(e.value) and "\n" not in str(e.value)

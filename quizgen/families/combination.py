@@ -451,11 +451,14 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
     r = C.part(rng, "inputs")
     topic = opts["optimizer"]
     n = opts["blanks"] or (2 if r.random() < 0.6 else 3)
+    bank = _bank(opts["bank"])  # a bank given by path is read (and checked) even if the draw needs no sentence
     formula_ok = topic is None or (topic in optimizers.MODULES and supported(topic, n))
-    words_ok = topic is None or bool(_bank(opts["bank"]).by_topic().get(topic))
+    words_ok = topic is None or bool(bank.by_topic().get(topic))
     source = opts["source"] or ("formula" if formula_ok and (not words_ok or r.random() < 0.5) else "words")
     if source == "formula" and not formula_ok:
-        raise ValueError(f"combination: no {n} disjoint blank terms in the rule of {topic}")
+        raise ValueError(f"combination: {topic} is not an optimizer (no update rule to blank)"
+                         if topic not in optimizers.MODULES else
+                         f"combination: no {n} disjoint blank terms in the rule of {topic}")
     if source == "words" and not words_ok:
         raise ValueError(f"combination: no sentence about {topic} in the combination bank")
     if source == "words":

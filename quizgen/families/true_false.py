@@ -409,6 +409,8 @@ def _from_bank(r: np.random.Generator, topic: str | None, path: str | None, lang
 
 def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True, **options: Any) -> Question:
     opts = C.parse_options("true_false", OPTIONS, options)
+    if opts["bank"]:
+        _bank(opts["bank"])  # a bank given by path is read (and checked) even if the draw needs no statement
     r = C.part(rng, "inputs")
     topic = opts["optimizer"]
     facts = [k for k, (opt, _) in FACTS.items() if topic in (None, opt)]
