@@ -42,7 +42,9 @@ def test_errors_are_one_line(capsys, argv, message) -> None:
 def test_families_json(capsys) -> None:
     assert main(["families", "--format", "json"]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert [f["name"] for f in info] == ["steps", "numeric_choice", "code_blank", "formula", "concepts", "trajectory"]
+    names = [f["name"] for f in info]
+    assert names[:6] == ["steps", "numeric_choice", "code_blank", "formula", "concepts", "trajectory"]
+    assert {"true_false", "formula_blank", "combination", "threshold"} <= set(names)  # issue 13's exam formats
     for f in info:
         assert f["kind"] in ("numeric", "choice") and f["options"] and f["example"]["family"] == f["name"]
 

@@ -1,6 +1,7 @@
 """``quizgen stress --family steps --seeds 100000``: generate many seeds and count every defect.
 
-Checks per question: no non-finite value; the key's displayed digits unchanged when every drawn input is
+Checks per question (a family may add its own: ``STRESS_CHECKS`` names them, ``stress_defects(q)`` counts
+them): no non-finite value; the key's displayed digits unchanged when every drawn input is
 perturbed by a relative 1e-9 (numeric families, recomputed by executing the rule); no two choices equal at
 the displayed precision; no distractor within tolerance of the key; every drawn input on a decimal grid a
 person can compute with (≤ 3 significant digits, ≤ 4 decimals); and over all seeds the correct choice's
@@ -113,6 +114,9 @@ def check_one(family: str, seed: int, options: dict[str, Any]) -> tuple[Counter,
         xs = [v for s in q.given["series"] for v in s["hyperparameters"].values()] + list(q.given["start"])
         if any(C.significant_decimals(x) > 3 for x in xs):
             bad["input off the decimal grid"] += 1
+    own = getattr(families.get(family), "stress_defects", None)
+    if own is not None:  # a family's own re-verification (quizgen/families/<family>.py)
+        bad.update(own(q))
     index = q.answer.index if q.answer.index is not None else -1
     return bad, index, len(q.choices)
 
@@ -180,8 +184,10 @@ def run(args: argparse.Namespace) -> int:
                         f"({done / elapsed:.0f}/s)", title_justify="left")
     table.add_column("check")
     table.add_column("defects", justify="right")
-    for name in ("non-finite value", "digits unstable under 1e-9 perturbation", "choices equal at displayed precision",
-                 "distractor within tolerance", "input off the decimal grid"):
+    names = ["non-finite value", "digits unstable under 1e-9 perturbation", "choices equal at displayed precision",
+             "distractor within tolerance", "input off the decimal grid"]
+    names += [n for n in getattr(families.get(args.family), "STRESS_CHECKS", ()) if n not in names]
+    for name in names + sorted(set(bad) - set(names)):
         table.add_row(name, str(bad.get(name, 0)))
     con.print(table)
     failed = sum(bad.values()) > 0

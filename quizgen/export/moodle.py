@@ -15,6 +15,9 @@ Layout, as Moodle's ``qformat_xml`` importer reads it:
   (never ``-0.6000000000000001``);
 * ``kind == "choice"`` (choice, code, formula, concept, trajectory families) → ``multichoice`` with one
   correct answer (``fraction`` 100/0), shuffled by Moodle, feedback per answer;
+* a true/false statement (format F7, :func:`quizgen.export.render.true_false`) → ``truefalse``: the answers
+  ``true`` and ``false`` with fraction 100/0 and each one's feedback (why the statement is right or wrong),
+  penalty 1 (a second try could not be wrong);
 * the worked solution is the general feedback; the question name shows the id and the seed;
 * text is HTML in CDATA (a ``]]>`` inside is split across two CDATA sections); math is ``\\( … \\)`` /
   ``\\[ … \\]`` for Moodle's MathJax filter; figures are embedded as base64 ``<file>`` elements and
@@ -117,12 +120,14 @@ def render_question(q: Question, image_format: str = "png") -> str:
     body = R.question_body(
         q, lambda i: f'<img src="@@PLUGINFILE@@/{imgs[i].name}" alt="{R.alt_text(q.figures[i].caption)}" />')
     general = R.key_html(q) + R.solution_html(q) + R.provenance_html(q)
-    qtype = "numerical" if q.kind == "numeric" else "multichoice"
+    truth = R.true_false(q)
+    qtype = "numerical" if q.kind == "numeric" else "truefalse" if truth is not None else "multichoice"
     out = f"  <question type=\"{qtype}\">\n"
     out += f"    <name>\n      <text>{cdata(_check_chars(question_name(q), q.id))}</text>\n    </name>\n"
     out += _text("questiontext", body, q.id, imgs)
     out += _text("generalfeedback", general, q.id)
-    out += f"    <defaultgrade>1</defaultgrade>\n    <penalty>{PENALTY}</penalty>\n    <hidden>0</hidden>\n"
+    penalty = "1" if qtype == "truefalse" else PENALTY
+    out += f"    <defaultgrade>1</defaultgrade>\n    <penalty>{penalty}</penalty>\n    <hidden>0</hidden>\n"
     out += "    <idnumber></idnumber>\n"
     if q.kind == "numeric":
         a = q.answer
@@ -144,6 +149,9 @@ def render_question(q: Question, image_format: str = "png") -> str:
         out += _answer(0, "*", lab["incorrect"], q.id, "0")
         out += ("    <unitgradingtype>0</unitgradingtype>\n    <unitpenalty>0.1000000</unitpenalty>\n"
                 "    <showunits>3</showunits>\n    <unitsleft>0</unitsleft>\n")
+    elif qtype == "truefalse":
+        for text, c in (("true", q.choices[0]), ("false", q.choices[1])):
+            out += _answer(100 if c.correct else 0, text, R.md(c.feedback) if c.feedback else "", q.id)
     else:
         out += ("    <single>true</single>\n    <shuffleanswers>1</shuffleanswers>\n"
                 "    <answernumbering>abc</answernumbering>\n"

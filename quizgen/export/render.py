@@ -176,6 +176,13 @@ def choice_letter(i: int) -> str:
     return chr(ord("a") + i) if i < 26 else str(i + 1)
 
 
+def true_false(q: Question) -> bool | None:
+    """The statement's truth when ``q`` is a true/false question (format F7: two choices, 正 first), else None."""
+    if q.kind != "choice" or len(q.choices) != 2 or (q.tags or {}).get("format") != "F7":
+        return None
+    return bool(q.choices[0].correct)
+
+
 def question_body(q: Question, figure: Callable[[int], str] | None = None) -> str:
     """What a learner reads before answering: stem, code, figures, the rounding rule.
 

@@ -23,19 +23,25 @@ from typing import Any
 import yaml
 
 #: the families in the order the pages show them (``quizgen.families.NAMES``)
-FAMILIES = ("steps", "numeric_choice", "code_blank", "formula", "concepts", "trajectory")
+FAMILIES = ("steps", "numeric_choice", "code_blank", "formula", "concepts", "trajectory",
+            "true_false", "formula_blank", "combination", "threshold")
 #: families that are four-choice questions (the mock exam draws only these)
-CHOICE_FAMILIES = ("numeric_choice", "code_blank", "formula", "concepts", "trajectory")
+CHOICE_FAMILIES = ("numeric_choice", "code_blank", "formula", "concepts", "trajectory",
+                   "formula_blank", "combination", "threshold")
 #: concept topics of the bank that are not optimizers (one quiz each on the topics page)
 TOPICS = ("learning_rate", "curvature", "saddle", "bias_correction", "weight_decay")
 TOPIC_JA = {"learning_rate": "学習率・ミニバッチ・エポック", "curvature": "病的曲率", "saddle": "鞍点・プラトー",
             "bias_correction": "バイアス補正", "weight_decay": "重み減衰と L2 正則化"}
 #: what a learner reads as the family's heading (short; the engine's TITLE is the long form)
 FAMILY_JA = {"steps": "数値計算（答えを入力）", "numeric_choice": "数値計算（4 択）", "code_blank": "コードの穴埋め",
-             "formula": "更新式の選択", "concepts": "概念の正誤", "trajectory": "軌跡の読み取り"}
+             "formula": "更新式の選択", "concepts": "概念の正誤", "trajectory": "軌跡の読み取り",
+             "true_false": "正誤問題", "formula_blank": "更新式の空欄", "combination": "空欄の組み合わせ",
+             "threshold": "限界値・しきい値"}
 #: the topic of each family as the mock exam's breakdown names it
 FAMILY_TOPIC_JA = {"steps": "計算", "numeric_choice": "計算", "code_blank": "実装（コード）", "formula": "更新式",
-                   "concepts": "概念・用語", "trajectory": "軌跡・挙動"}
+                   "concepts": "概念・用語", "trajectory": "軌跡・挙動",
+                   "true_false": "概念・用語", "formula_blank": "更新式", "combination": "用語・更新式",
+                   "threshold": "計算"}
 
 DEFAULT_POOL_SIZE = 50
 ENV_POOL_SIZE = "QUIZ_POOL_SIZE"  # overrides mkdocs.yml extra.quiz.pool_size (e.g. 10 for a quick build)
