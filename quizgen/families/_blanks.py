@@ -47,17 +47,10 @@ WITNESS_W = 1.5
 WITNESS_G = (0.5, 0.3, -0.2)
 RTOL = 1e-9
 
-#: (mistake, optimizer) pairs that are another source's correct form: never a wrong choice without naming the
-#: source (RMSprop's ε inside the root is Goodfellow et al. Alg. 8.5; W ← W − ηλW is torch.optim.AdamW)
-CONVENTIONS = {("eps_inside_sqrt", "rmsprop"), ("adamw_decay_times_lr", "adamw")}
-
-
 def offered(mistake: Any, key: str) -> bool:
-    """May ``mistake`` be shown as a wrong choice about ``key`` in a stem that does not name a source?"""
-    conv = getattr(mistake, "is_convention", None)
-    if callable(conv):
-        return not conv(key)
-    return (mistake.name, key) not in CONVENTIONS
+    """May ``mistake`` be shown as a wrong choice about ``key`` in a stem that does not name a source? Not when
+    it is another source's correct form (RMSprop's ε inside the root, torch.optim's W ← W − ηλW)."""
+    return not mistake.is_convention(key)
 
 
 @dataclass(frozen=True)
