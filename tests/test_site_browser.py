@@ -20,7 +20,8 @@ pytestmark = pytest.mark.browser
 def pages(site_dir: Path) -> list[str]:
     return sorted(p.relative_to(site_dir).parent.as_posix() + "/" if p.name == "index.html" else
                   p.relative_to(site_dir).as_posix()
-                  for p in site_dir.rglob("*.html") if p.name != "404.html")
+                  for p in site_dir.rglob("*.html")
+                  if p.name != "404.html" and not p.relative_to(site_dir).as_posix().startswith("assets/"))
 
 
 def open_page(browser, url: str, scheme: str = "light"):

@@ -207,7 +207,7 @@ def group_of(spec: S.QuizSpec) -> str:
 def widget(spec: S.QuizSpec, entry: dict[str, Any], cls: str = "qz") -> str:
     return (f'\n<div class="{cls}" data-quiz="{_attr(spec.id)}" data-title="{_attr(spec.title)}" '
             f'data-group="{_attr(group_of(spec))}" data-count="{entry["count"]}" data-encoding="gzip" '
-            f'data-pool="{entry["encoded"]}">\n'
+            f'data-katex="browser" data-pool="{entry["encoded"]}">\n'
             f'<p class="qz-loading">{_attr(spec.title)}: 問題を準備しています（JavaScript が必要です）。</p>\n'
             f"</div>\n\n")
 

@@ -46,7 +46,8 @@ QUIZ_MACROS = ("quiz", "exam", "progress")
 # pages exist, is cached with that list in its key
 UNCACHED = QUIZ_MACROS
 
-PLACEHOLDER = re.compile(r'<(span|div) class="arithmatex" data-qg-math="([0-9a-f]{24})">.*?</\1>', re.S)
+PLACEHOLDER = re.compile(r'<(span|div) class="arithmatex" data-qg-math="([0-9a-f]{24})"(?: data-search-exclude)?>.*?</\1>',
+                         re.S)
 TAGS = re.compile(r"<[^>]+>")
 INLINE_TEX = re.compile(r"\\\((.+?)\\\)")
 MATHML = re.compile(r'<span class="katex-mathml">(.*?)</span>', re.S)
@@ -241,7 +242,9 @@ class SiteBuilder:
 
         def swap(m: re.Match) -> str:
             key, text = next(it)
-            return f'<{m.group(1)} class="arithmatex" data-qg-math="{key}">{text}</{m.group(1)}>'
+            # a display formula's text (v←αv−ηg …) is not what a learner types into the search box
+            skip = " data-search-exclude" if m.group(1) == "div" else ""
+            return f'<{m.group(1)} class="arithmatex" data-qg-math="{key}"{skip}>{text}</{m.group(1)}>'
 
         return katex.MATH.sub(swap, html)
 

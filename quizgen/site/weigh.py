@@ -87,7 +87,8 @@ def pages(site_dir: Path) -> list[str]:
     """Every HTML page of a built site, as URL paths (``optimizers/adam/``, ``drills/sheets/drill-1.html``)."""
     return sorted(p.relative_to(site_dir).parent.as_posix() + "/" if p.name == "index.html" else
                   p.relative_to(site_dir).as_posix()
-                  for p in site_dir.rglob("*.html") if p.name != "404.html")
+                  for p in site_dir.rglob("*.html")
+                  if p.name != "404.html" and not p.relative_to(site_dir).as_posix().startswith("assets/"))
 
 
 def _site_path(url: str, base: str) -> str:
