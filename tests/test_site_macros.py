@@ -87,15 +87,16 @@ def test_worked_example_numbers_equal_the_trace(builder, key):
     spec = X.WORKED[key]
     out = macros(builder).worked_example(key)
     trace = run(key, grads=[{"W": g} for g in spec.grads], params0={"W": spec.w0}, **spec.kwargs)
-    header = [line for line in out.splitlines() if line.startswith("| ステップ")][0]
-    names = [c.strip() for c in header.strip("|").split(" | ")]
+    header = [line for line in out.splitlines() if line.startswith("|  | $t = 0$")][0]
+    steps = [c.strip() for c in header.strip("|").split(" | ")][1:]
+    assert steps == [f"$t = {t}$" for t in range(trace.steps + 1)]  # one column per step, one row per quantity
     latex_to_name = {f"${s.latex}$": s.name for s in trace.rule.symbols.values()}
     rows = table_rows(out[out.index(header):])
-    assert len(rows) == trace.steps + 1
-    for step, row in enumerate(rows):
-        assert row[0] == str(step)
-        for col, text in zip(names[2:], row[2:]):
-            name = latex_to_name[col]
+    assert rows[0][0] == "$g_t$" and rows[0][1] == "—"
+    assert {"W"} <= {latex_to_name[row[0]] for row in rows[1:]}
+    for row in rows[1:]:
+        name = latex_to_name[row[0]]
+        for step, text in enumerate(row[1:]):
             if text == "—":
                 assert step == 0
                 continue

@@ -298,16 +298,14 @@ class Macros:
         given = ", ".join(f"$g_{{{i}}} = {number_latex(g)}$" for i, g in enumerate(spec.grads, 1))
         intro = (f"パラメータ $W_0 = {number_latex(spec.w0)}$ から、各ステップの勾配 {given} が与えられたとき、"
                  f"{hyper} で {len(spec.grads)} 回更新する（状態の初期値は 0）。\n")
-        header = ["ステップ $t$", "$g_t$"] + [f"${rule.symbols[c].latex}$" for c in cols]
-        rows = []
-        for step in range(trace.steps + 1):
-            row = [str(step), cell(trace.records[step - 1].grads["W"]) if step else "—"]
-            for c in cols:
-                if step == 0:
-                    row.append(cell(trace.value(c, 0)) if c == "W" or rule.symbols[c].kind == "state" else "—")
-                else:
-                    row.append(cell(trace.value(c, step)))
-            rows.append(row)
+        # one row per quantity, one column per step: as many columns as steps whatever the optimizer (Adam's
+        # eight quantities side by side were wider than the page)
+        header = ["", *(f"$t = {step}$" for step in range(trace.steps + 1))]
+        rows = [["$g_t$", "—", *(cell(trace.records[step - 1].grads["W"]) for step in range(1, trace.steps + 1))]]
+        for c in cols:
+            first = cell(trace.value(c, 0)) if c == "W" or rule.symbols[c].kind == "state" else "—"
+            rows.append([f"${rule.symbols[c].latex}$", first,
+                         *(cell(trace.value(c, step)) for step in range(1, trace.steps + 1))])
         steps = []
         for step in range(1, trace.steps + 1):
             lines = []
@@ -323,7 +321,9 @@ class Macros:
         out = intro + "\n" + table(header, rows, "qg-steps") + "\n"
         if spec.note_ja:
             out += spec.note_ja + "\n\n"
-        out += "各ステップの計算（右辺の記号には一つ前のステップの値が入る）:\n\n" + tabs(steps)
+        # the substitutions are most of the section's weight: a closed block, fetched when opened (lazy.py)
+        out += admonition("example", "各ステップの計算（右辺の記号には一つ前のステップの値が入る）", tabs(steps),
+                          collapsible=True)
         return out
 
     # -- plots ---------------------------------------------------------------------------------
