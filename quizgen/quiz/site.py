@@ -1,7 +1,8 @@
 """The quizzes in the site build: the page macros, the pool cache and the parallel build of missing pools.
 
 - ``{{ quiz("momentum", "steps") }}``, ``{{ quiz("all", "formula") }}``, ``{{ quiz("saddle", "concepts") }}``:
-  one quiz widget (``<div class="qz" data-pool=…>``);
+  one quiz widget (``<div class="qz" data-count=… data-variants=…>``), whose variants are files of their own
+  (:func:`variant_files`: one per variant, math drawn by KaTeX at build time), fetched when shown;
 - ``{{ exam() }}``: the mock exam; ``{{ progress() }}``: the progress table (filled from localStorage).
 
 Pools are cached in ``.cache/quiz-pools/`` by content hash: the quiz spec (id, items, pool size) and the
@@ -18,6 +19,7 @@ The widget's static files (``static/``) are added to the site as ``assets/quiz/�
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import os
@@ -33,6 +35,8 @@ from . import specs as S
 
 STATIC = Path(__file__).with_name("static")
 STATIC_URI = "assets/quiz"
+VARIANTS_URI = "assets/quiz/v"  # one file per variant: <quiz id>-<pool digest>-<i>.bin
+VARIANT_FORMAT = 3  # one variant, its math already drawn (KaTeX HTML): the page needs no KaTeX script
 POOLS = "quiz-pools"
 PLOTS = "quiz-plots"
 
@@ -204,12 +208,51 @@ def group_of(spec: S.QuizSpec) -> str:
     return "topics" if spec.id.startswith("topic-") else "all"
 
 
-def widget(spec: S.QuizSpec, entry: dict[str, Any], cls: str = "qz") -> str:
+def variant_files(spec: S.QuizSpec, entry: dict[str, Any], katex: Any) -> tuple[str, dict[str, bytes]]:
+    """The pool of ``entry`` as one file per variant, fetched by the widget when it shows that variant: JSON
+    ``{"format": 3, "quiz": id, "variant": {...}}`` with every formula drawn by KaTeX now (the page then needs
+    neither KaTeX's 273 KB script nor the whole pool), gzip-compressed (no timestamp: same pool, same bytes).
+    Returns the files' common prefix (site path) and the files."""
+    data = P.decode(entry["encoded"])
+    math = data["math"]
+
+    class Wanted:  # collects every (TeX, display) of the pool, to draw them in one request to KaTeX
+        found: set[tuple[str, bool]] = set()
+
+        def render(self, tex: str, display: bool = False) -> str:
+            self.found.add((tex, display))
+            return ""
+
+    wanted = Wanted()
+    P.expand(data["variants"], math, wanted)
+    katex.render_many(sorted(wanted.found), spec.id)  # cached per formula; expand below reads the cache
+    prefix = f"{VARIANTS_URI}/{spec.id}-{digest(entry['encoded'])[:12]}-"
+    files = {}
+    for i, v in enumerate(data["variants"]):
+        body = {"format": VARIANT_FORMAT, "quiz": spec.id, "variant": P.expand(v, math, katex)}
+        raw = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+        files[f"{prefix}{i}.bin"] = gzip.compress(raw, compresslevel=9, mtime=0)
+    return prefix, files
+
+
+def widget(spec: S.QuizSpec, entry: dict[str, Any], prefix: str, cls: str = "qz") -> str:
+    """The widget's element; ``prefix``: the variant files' common prefix, site-root-relative (the widget reads
+    the site's root from mkdocs-material's config, as it does for the figures)."""
     return (f'\n<div class="{cls}" data-quiz="{_attr(spec.id)}" data-title="{_attr(spec.title)}" '
-            f'data-group="{_attr(group_of(spec))}" data-count="{entry["count"]}" data-encoding="gzip" '
-            f'data-katex="browser" data-pool="{entry["encoded"]}">\n'
+            f'data-group="{_attr(group_of(spec))}" data-count="{entry["count"]}" data-katex="html" '
+            f'data-variants="{_attr(prefix)}">\n'
             f'<p class="qz-loading">{_attr(spec.title)}: 問題を準備しています（JavaScript が必要です）。</p>\n'
             f"</div>\n\n")
+
+
+def _page_widget(macros: Any, spec: S.QuizSpec, cls: str) -> str:
+    builder = macros.builder
+    entry = entry_for(builder, spec)
+    for uri, text in entry["assets"].items():
+        macros.assets[uri] = text.encode("utf-8")
+    prefix, files = variant_files(spec, entry, builder.katex)
+    macros.assets.update(files)
+    return widget(spec, entry, prefix, cls)
 
 
 def quiz_macro(macros: Any, optimizer: str, family: str) -> str:
@@ -223,19 +266,11 @@ def quiz_macro(macros: Any, optimizer: str, family: str) -> str:
 
         key = optimizers.get(optimizer).INFO.key
     spec = S.get(S.quiz_id(key, family), pool_size_of(builder))
-    entry = entry_for(builder, spec)
-    for uri, text in entry["assets"].items():
-        macros.assets[uri] = text.encode("utf-8")
-    return widget(spec, entry)
+    return _page_widget(macros, spec, "qz")
 
 
 def exam_macro(macros: Any) -> str:
-    builder = macros.builder
-    spec = S.get("exam", pool_size_of(builder))
-    entry = entry_for(builder, spec)
-    for uri, text in entry["assets"].items():
-        macros.assets[uri] = text.encode("utf-8")
-    return widget(spec, entry, "qz-exam")
+    return _page_widget(macros, S.get("exam", pool_size_of(macros.builder)), "qz-exam")
 
 
 def _stat(group: str, field: str, total: int | None = None) -> str:
