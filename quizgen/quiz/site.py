@@ -67,7 +67,9 @@ def code_digest() -> str:
 
 
 def entry_key(spec: S.QuizSpec) -> str:
-    return digest("quiz-pool", P.FORMAT, code_digest(), spec.key())
+    from ..site import svg
+
+    return digest("quiz-pool", P.FORMAT, code_digest(), file_digest(svg.__file__), spec.key())
 
 
 def _cache(cache_dir: Path | None) -> FileCache:
@@ -89,15 +91,18 @@ def cached(spec: S.QuizSpec, cache_dir: Path | None) -> dict[str, Any] | None:
 
 def _svg_maker(cache_dir: Path | None):
     from .. import plots
+    from ..site import svg as site_svg
 
-    version = file_digest(plots.__file__) + plots.matplotlib.__version__
+    for_site = site_svg.for_site
+    version = file_digest(plots.__file__) + plots.matplotlib.__version__ + file_digest(site_svg.__file__)
     cache = FileCache(cache_dir, PLOTS, ".svg")
     memo: dict[str, str] = {}
 
-    def svg(kind: str, data: dict[str, Any]) -> str:
+    def svg(kind: str, data: dict[str, Any]) -> str:  # as the site shows figures: both colour schemes, compacted
         key = digest("quiz-svg", kind, data, version)
         if key not in memo:
-            memo[key] = cache.get_or_make(key, lambda: P.default_svg(kind, data).encode("utf-8")).decode("utf-8")
+            memo[key] = cache.get_or_make(key, lambda: for_site(P.default_svg(kind, data)).encode("utf-8")
+                                          ).decode("utf-8")
         return memo[key]
 
     return svg

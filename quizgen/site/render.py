@@ -415,10 +415,13 @@ class SiteBuilder:
 
     # -- caching helper for plots ---------------------------------------------------------------
     def cached_svg(self, kind: str, data: object, make: Callable[[], str]) -> bytes:
+        """A figure as the site shows it (:func:`quizgen.site.svg.for_site`: both colour schemes, compacted)."""
         from .. import plots
+        from . import svg
 
-        key = digest("svg", kind, data, file_digest(plots.__file__), plots.matplotlib.__version__)
-        return self.plots.get_or_make(key, lambda: make().encode("utf-8"))
+        key = digest("svg", kind, data, file_digest(plots.__file__), file_digest(svg.__file__),
+                     plots.matplotlib.__version__)
+        return self.plots.get_or_make(key, lambda: svg.for_site(make()).encode("utf-8"))
 
 
 # -- worker processes of SiteBuilder.prerender ---------------------------------------------------------------
