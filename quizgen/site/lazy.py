@@ -1,19 +1,23 @@
 """Large closed parts of a page, fetched when the learner opens them.
 
 A closed ``<details>`` (a collapsible admonition ``??? note "..."`` and the like: the mistakes, the proofs, the
-worked substitutions) is not read until it is opened, but its HTML (KaTeX's above all) is most of a long page.
-Two steps, both run by the MkDocs hook on every page:
+worked substitutions) is not read until it is opened, nor is a tab that is not chosen (the PyTorch and paper forms
+beside the textbook's), but their HTML (KaTeX's above all) is most of a long page. Two steps, both run by the
+MkDocs hook on every page:
 
 1. :func:`mark` (``on_page_content``, math still as short placeholders): the body of every closed top-level
-   ``<details>`` with math or at least :data:`MIN_BYTES` of HTML is wrapped in
-   ``<section class="qg-lazy-body" data-search-exclude>``: the search index keeps the block's title, not its body
-   (numbers and worked substitutions are not what a learner searches for, and they made the index too large);
+   ``<details>`` and of every tab but the first of a tab set (pymdownx.tabbed), when it has math or at least
+   :data:`MIN_BYTES` of HTML, is wrapped in ``<section class="qg-lazy-body" data-search-exclude>``: the search
+   index keeps the block's title, not its body (numbers and worked substitutions are not what a learner searches
+   for, and they made the index too large);
 2. :func:`split` (``on_post_page``, math rendered): each marked body goes to a file of its own,
    ``assets/lazy/<digest>.html`` (named by its content: same page, same files), and a placeholder takes its place
-   that ``lazy.js`` fills when the ``<details>`` opens. The summary stays in the page.
+   that ``lazy.js`` fills when it becomes visible (the ``<details>`` opens, the tab is chosen). The summary and
+   the tab's label stay in the page.
 
 Any page gets this, generated or hand-written: to keep a large part out of a page's first load, put it in a
-closed collapsible block (``???`` in Markdown). Without JavaScript the placeholder links to the fragment.
+closed collapsible block (``???`` in Markdown) or a second tab. Without JavaScript the placeholder links to the
+fragment.
 """
 
 from __future__ import annotations
@@ -51,10 +55,36 @@ def _closed_bodies(html: str):
         start = None
 
 
+_DIV = re.compile(r"<(/?)div\b([^>]*)>", re.I)
+
+
+def _later_tabs(html: str):
+    """(start, end) of the body of every tab but the first of each tab set (``<div class="tabbed-block">``)."""
+    for m in re.finditer(r'<div class="tabbed-content"[^>]*>', html):
+        depth, n, start = 0, 0, None
+        for t in _DIV.finditer(html, m.end()):
+            if t.group(1) != "/":
+                if depth == 0 and "tabbed-block" in t.group(2):
+                    n += 1
+                    start = t.end() if n > 1 else None
+                depth += 1
+                continue
+            if depth == 0:
+                break  # the end of the tabbed-content
+            depth -= 1
+            if depth == 0 and start is not None:
+                yield start, t.start()
+                start = None
+
+
 def mark(html: str) -> str:
-    """Wrap the body of every large closed top-level ``<details>`` in :data:`MARK` (see the module doc)."""
+    """Wrap the large bodies of closed top-level ``<details>`` and of later tabs in :data:`MARK` (see the module
+    doc); a tab inside a closed ``<details>`` goes with the ``<details>``."""
+    spans = sorted(list(_closed_bodies(html)) + list(_later_tabs(html)))
     out, pos = [], 0
-    for a, b in _closed_bodies(html):
+    for a, b in spans:
+        if a < pos:  # inside a body already marked
+            continue
         body = html[a:b]
         if 'class="arithmatex"' not in body and len(body.encode("utf-8")) < MIN_BYTES:
             continue
@@ -69,11 +99,8 @@ def split(html: str, page_url: str) -> tuple[str, dict[str, bytes]]:
     home page), to link the fragments relative to the page."""
     out, files, pos = [], {}, 0
     base = page_url.rstrip("/") if page_url.endswith("/") else posixpath.dirname(page_url)
-    for a, b in _closed_bodies(html):
-        body = html[a:b]
-        if not body.startswith(MARK):
-            continue
-        data = body[len(MARK):body.rindex(MARK_END)].encode("utf-8")
+    for a, b in _marked(html):
+        data = html[a + len(MARK):b - len(MARK_END)].encode("utf-8")
         path = f"{FOLDER}/{hashlib.sha256(data).hexdigest()[:16]}.html"
         files[path] = data
         link = posixpath.relpath(path, base or ".")
@@ -81,3 +108,21 @@ def split(html: str, page_url: str) -> tuple[str, dict[str, bytes]]:
                              f'開くと読み込みます（<a href="{link}">この部分だけを開く</a>）</p></div>']
         pos = b
     return "".join(out) + html[pos:], files
+
+
+_SECTION = re.compile(r"<(/?)section\b[^>]*>", re.I)
+
+
+def _marked(html: str):
+    """(start, end) of every outermost :data:`MARK` … :data:`MARK_END` element."""
+    depth, start = 0, None
+    for m in _SECTION.finditer(html):
+        if m.group(1) != "/":
+            if depth == 0 and m.group(0) == MARK:
+                start = m.start()
+            depth += 1
+            continue
+        depth -= 1
+        if depth == 0 and start is not None:
+            yield start, m.end()
+            start = None
