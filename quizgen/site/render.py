@@ -46,8 +46,8 @@ QUIZ_MACROS = ("quiz", "exam", "progress")
 # pages exist, is cached with that list in its key
 UNCACHED = QUIZ_MACROS
 
-PLACEHOLDER = re.compile(r'<(span|div) class="arithmatex" data-qg-math="([0-9a-f]{24})"(?: data-search-exclude)?>.*?</\1>',
-                         re.S)
+PLACEHOLDER = re.compile(
+    r'<(span|div) class="arithmatex" data-qg-math="([0-9a-f]{24})"(?: data-search-exclude)?>.*?</\1>', re.S)
 TAGS = re.compile(r"<[^>]+>")
 INLINE_TEX = re.compile(r"\\\((.+?)\\\)")
 MATHML = re.compile(r'<span class="katex-mathml">(.*?)</span>', re.S)
@@ -348,7 +348,7 @@ class SiteBuilder:
         def call(*args: Any, **kwargs: Any) -> str:
             if name in UNCACHED or self.cache_dir is None:
                 return self._compute(name, src, assets, args, kwargs)
-            key = digest("macro", self.version, name, posixpath.dirname(src), repr(args),
+            key = digest("macro", self.version, name, url_dir(src), repr(args),
                          repr(sorted(kwargs.items())), self._quiz_pages() if name == "quiz_link" else "")
             made: list[bool] = []
 
@@ -374,8 +374,14 @@ class SiteBuilder:
         return Macros(self, src, assets).call(name, args, kwargs)
 
     def link(self, src: str, asset: str) -> str:
-        """Relative link from page ``src`` to docs-relative ``asset``."""
+        """Relative link from page ``src`` to docs-relative ``asset`` (for Markdown, which MkDocs rewrites)."""
         return posixpath.relpath(asset, posixpath.dirname(src) or ".")
+
+    @staticmethod
+    def url_link(src: str, asset: str) -> str:
+        """Relative link from the URL of page ``src`` to site path ``asset``, for raw HTML (MkDocs serves
+        ``a/b.md`` as ``a/b/`` and ``a/index.md`` as ``a/``)."""
+        return posixpath.relpath(asset, url_dir(src) or ".")
 
     # -- the whole tree, for other static-site tools -------------------------------------------
     def export(self, out: Path | str, *, katex_assets: bool = True) -> dict[str, int]:
@@ -422,6 +428,13 @@ class SiteBuilder:
         key = digest("svg", kind, data, file_digest(plots.__file__), file_digest(svg.__file__),
                      plots.matplotlib.__version__)
         return self.plots.get_or_make(key, lambda: svg.for_site(make()).encode("utf-8"))
+
+
+def url_dir(src: str) -> str:
+    """The folder of page ``src``'s URL: ``optimizers/adam.md`` → ``optimizers/adam``, ``quiz/index.md`` → ``quiz``
+    (MkDocs' directory URLs). Macros that write raw HTML links depend on it, so it is in their cache key."""
+    stem = posixpath.splitext(src)[0]
+    return posixpath.dirname(stem) if posixpath.basename(stem) in ("index", "README") else stem
 
 
 # -- worker processes of SiteBuilder.prerender ---------------------------------------------------------------

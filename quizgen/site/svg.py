@@ -19,6 +19,7 @@ drill sheets, which are printed or shown on white):
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -152,3 +153,50 @@ def for_site(svg: str) -> str:
     svg = _once(svg)
     end = svg.index(">", svg.index("<svg")) + 1
     return svg[:end] + style() + svg[end:]
+
+
+# -- legible on a phone ----------------------------------------------------------------------------------------------
+MIN_TEXT_PX = 9  # the rule: no text of a figure below 9 CSS px as shown (tests/test_site_figures.py, at 390 px)
+_GLYPH_SCALE = re.compile(r"scale\((0?\.\d+|\d+(?:\.\d+)?) -\1\)")
+
+
+def text_sizes(svg: str) -> list[float]:
+    """The font size (pt, the SVG's user unit) of every text of a matplotlib SVG: its glyphs are drawn as paths
+    under ``scale(s -s)`` with s = size / 100 (matplotlib's text-to-path scale)."""
+    return [float(s) * 100 for s in _GLYPH_SCALE.findall(svg)]
+
+
+def size_pt(svg: str) -> tuple[float, float] | None:
+    """(width, height) of an SVG document whose size is given in pt (matplotlib's), else None."""
+    head = svg[svg.index("<svg"):svg.index(">", svg.index("<svg"))] if "<svg" in svg else ""
+    w, h = re.search(r'\bwidth="([\d.]+)pt"', head), re.search(r'\bheight="([\d.]+)pt"', head)
+    return (float(w.group(1)), float(h.group(1))) if w and h else None
+
+
+def min_width_px(svg: str, min_text_px: float = MIN_TEXT_PX) -> int:
+    """The narrowest width (CSS px) at which the figure's smallest text is still ``min_text_px`` tall: shown any
+    narrower, the page lets it scroll sideways instead (site.css)."""
+    sizes, dims = text_sizes(svg), size_pt(svg)
+    if not sizes or dims is None:
+        return 0
+    return math.ceil(dims[0] * min_text_px / min(sizes))
+
+
+def stacked(top: str, bottom: str) -> str:
+    """Two matplotlib SVG documents one above the other, in one SVG document (a phone's narrow layout of a
+    figure whose panels stand side by side on a wide screen)."""
+    def inner(svg: str) -> tuple[str, float, float]:
+        svg = re.sub(r"<\?xml[^>]*>\s*|<!DOCTYPE[^>]*>\s*", "", svg, flags=re.S)
+        w = float(re.search(r'<svg\b[^>]*?\bwidth="([\d.]+)pt"', svg).group(1))
+        h = float(re.search(r'<svg\b[^>]*?\bheight="([\d.]+)pt"', svg).group(1))
+        return svg, w, h
+
+    (a, wa, ha), (b, wb, hb) = inner(top), inner(bottom)
+    # inside, sizes in the outer document's user units (its points), not in pt (which would scale them by 4/3)
+    for attr in ("width", "height"):
+        a = re.sub(rf'(<svg\b[^>]*?\b{attr}="[\d.]+)pt"', r'\1"', a, count=1)
+        b = re.sub(rf'(<svg\b[^>]*?\b{attr}="[\d.]+)pt"', r'\1"', b, count=1)
+    b = b.replace("<svg ", f'<svg y="{ha:g}" ', 1)
+    w, h = max(wa, wb), ha + hb
+    return (f'<svg xmlns:xlink="http://www.w3.org/1999/xlink" width="{w:g}pt" height="{h:g}pt" '
+            f'viewBox="0 0 {w:g} {h:g}" xmlns="http://www.w3.org/2000/svg" version="1.1">{a}{b}</svg>')
