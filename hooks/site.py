@@ -129,6 +129,9 @@ def on_post_page(output, page, config):
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+    from quizgen.quiz.site import skip_link
+
+    output = skip_link(output)  # quiz pages: a skip link to the first question
     return page_assets.prune(output)  # scripts and styles the page does not use (KaTeX's script, the quiz's)
 
 

@@ -23,6 +23,7 @@ import gzip
 import html
 import json
 import os
+import re
 import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context, parent_process
@@ -36,6 +37,7 @@ from . import specs as S
 STATIC = Path(__file__).with_name("static")
 STATIC_URI = "assets/quiz"
 VARIANTS_URI = "assets/quiz/v"  # one file per variant: <quiz id>-<pool digest>-<i>.bin
+QUIZ_FIGURE_WIDTH = 3.9  # inches (plots.paths_svg's default is 4.46): 8 pt legend text ≥ 9 px at 328 px
 VARIANT_FORMAT = 3  # one variant, its math already drawn (KaTeX HTML): the page needs no KaTeX script
 POOLS = "quiz-pools"
 PLOTS = "quiz-plots"
@@ -98,11 +100,15 @@ def _svg_maker(cache_dir: Path | None):
     cache = FileCache(cache_dir, PLOTS, ".svg")
     memo: dict[str, str] = {}
 
+    def draw(kind: str, data: dict[str, Any]) -> str:
+        if kind == "paths":  # narrow enough for 9 px text in a quiz box on a 390 px phone (about 328 px)
+            return plots.paths_svg(data, width=QUIZ_FIGURE_WIDTH, height=3.1)
+        return P.default_svg(kind, data)
+
     def svg(kind: str, data: dict[str, Any]) -> str:  # as the site shows figures: both colour schemes, compacted
-        key = digest("quiz-svg", kind, data, version)
+        key = digest("quiz-svg", kind, data, version, QUIZ_FIGURE_WIDTH)
         if key not in memo:
-            memo[key] = cache.get_or_make(key, lambda: for_site(P.default_svg(kind, data)).encode("utf-8")
-                                          ).decode("utf-8")
+            memo[key] = cache.get_or_make(key, lambda: for_site(draw(kind, data)).encode("utf-8")).decode("utf-8")
         return memo[key]
 
     return svg
@@ -308,3 +314,17 @@ def progress_macro(macros: Any) -> str:
     buttons = ('\n<p class="qz-progress-actions"><button type="button" class="md-button qz-reset-all" hidden>'
                'すべての記録をリセット</button> <span class="qz-reset-status" role="status"></span></p>\n')
     return '\n<div class="qz-progress" markdown="1">\n\n' + table + "\n</div>\n" + buttons
+
+
+# -- keyboard -----------------------------------------------------------------------------------------------------
+SKIP = ('\n        <a href="#qz-first" class="md-skip qz-skip">最初の問題へスキップ</a>')
+_THEME_SKIP = re.compile(r'(<div data-md-component="skip">\s*<a [^>]*class="md-skip"[^>]*>[^<]*</a>)')
+
+
+def skip_link(html_text: str) -> str:
+    """On a page with a quiz: a second skip link after the theme's (「コンテンツにスキップ」), to the first question's
+    answer box (quiz.js moves the focus there; ``#qz-first`` is the first widget). Two Tab presses and Enter
+    instead of about forty."""
+    if "data-variants=" not in html_text and "data-pool=" not in html_text:
+        return html_text
+    return _THEME_SKIP.sub(lambda m: m.group(1) + SKIP, html_text, count=1)

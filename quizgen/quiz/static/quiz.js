@@ -808,6 +808,23 @@
         r.setAttribute("data-ready", "1");
       }).catch(function (err) { failed(r, err); r.setAttribute("data-ready", "error"); });
     });
+    var first = document.querySelector(".qz[data-quiz], .qz-exam[data-quiz]");
+    if (first && !document.getElementById("qz-first")) {
+      first.id = "qz-first";
+      first.tabIndex = -1;  /* リンクの飛び先（スクリプトが答えの欄へ移すまでの受け皿） */
+    }
+    Array.prototype.forEach.call(document.querySelectorAll(".qz-skip"), function (a) {
+      if (a.getAttribute("data-ready")) return;
+      a.setAttribute("data-ready", "1");
+      a.addEventListener("click", function (ev) {  /* 最初の問題の答えの欄（選択肢、模擬試験なら開始ボタン）へ */
+        var box = document.getElementById("qz-first");
+        if (!box) return;
+        ev.preventDefault();
+        var target = box.querySelector(".qz-input, .qz-choice input, .qz-start, select") || box;
+        target.focus({ preventScroll: true });
+        target.scrollIntoView({ block: "center" });
+      });
+    });
     fillProgress();
     Array.prototype.forEach.call(document.querySelectorAll(".qz-reset-all"), function (b) {
       if (!b.getAttribute("data-ready")) { b.setAttribute("data-ready", "1"); initResetAll(b); }
