@@ -2,8 +2,12 @@
 
 - on_page_markdown: render the page's Markdown as a Jinja template with the macros, and add the
   files it generated (SVG plots) to the build;
-- on_page_content / on_post_page: replace arithmatex math with KaTeX HTML (rendered in node at build time);
-- on_post_build: copy KaTeX's CSS and fonts into site/assets/katex; report KaTeX warnings.
+- on_page_content / on_post_page: replace arithmatex math with KaTeX HTML (rendered in node at build time); move
+  large closed blocks and later tabs to files fetched when shown (quizgen/site/lazy.py); drop the scripts a page
+  does not use (quizgen/site/page_assets.py); a skip link on quiz pages;
+- on_files: the search worker's segmenter with the site's ranking (quizgen/site/search.py);
+- on_post_build: the search index rewritten (separator, weights, UTF-8); KaTeX's CSS and fonts copied into
+  site/assets/katex; KaTeX warnings reported.
 
 Everything else lives in quizgen/site/, so ``python -m quizgen site build --out DIR`` produces the
 same generated Markdown without MkDocs (Zensical, the successor of mkdocs-material, runs no hooks).
@@ -116,21 +120,22 @@ def on_page_content(html, page, config, files):
 
 
 def on_post_page(output, page, config):
+    from quizgen.quiz.site import skip_link
     from quizgen.site import lazy, page_assets
 
     try:
         output = _builder.fill_math(output)
     except SiteError as e:
         raise PluginError(str(e)) from None
-    # large closed <details> bodies into files of their own, fetched when opened
+    # the closed blocks and later tabs that on_page_content marked: files of their own, fetched when shown
     output, fragments = lazy.split(output, page.url)
     for uri, data in fragments.items():
         target = Path(config.site_dir) / uri
-        if not target.exists():
+        if not target.exists():  # named by content: an existing file is this one
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-    from quizgen.quiz.site import skip_link
-
+            tmp = target.with_name(target.name + ".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(target)
     output = skip_link(output)  # quiz pages: a skip link to the first question
     return page_assets.prune(output)  # scripts and styles the page does not use (KaTeX's script, the quiz's)
 

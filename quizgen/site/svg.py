@@ -19,6 +19,7 @@ drill sheets, which are printed or shown on white):
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -114,15 +115,19 @@ def _polyline(d: str) -> str | None:
     return "".join(out)
 
 
-def _path(m: re.Match) -> str:
-    d = m.group(1)
+@functools.lru_cache(maxsize=8192)
+def _compact(d: str) -> str:
+    """Path data made compact (the same contour lines and glyphs recur in hundreds of figures: done once)."""
     poly = _polyline(d)
     if poly is not None:
-        return f' d="{poly}"'
+        return poly
     d = _NUM.sub(_round, d)
     d = re.sub(r"\s*([MLCQZzHVAS])\s*", r"\1", d)  # commands need no spaces around them
-    d = re.sub(r"\s+", " ", d).strip()
-    return f' d="{d}"'
+    return re.sub(r"\s+", " ", d).strip()
+
+
+def _path(m: re.Match) -> str:
+    return f' d="{_compact(m.group(1))}"'
 
 
 _DEF = re.compile(r'<path id="([^"]+)"[^>]*/>|<clipPath id="([^"]+)">.*?</clipPath>', re.S)
