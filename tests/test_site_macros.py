@@ -165,7 +165,9 @@ def test_lr_effect_table_says_what_the_runs_did(builder, key):
                     **{spec.argument: value})
         verdict, sentence = behaviour(trace.losses)
         assert row[-1] == f"**{verdict}**: {sentence}"
-    assert len(m.assets) == 1 and next(iter(m.assets)).endswith(".svg")
+    # the figure and its phone drawing (paths above loss)
+    assert len(m.assets) == 2 and all(a.endswith(".svg") for a in m.assets)
+    assert sum("-narrow-" in a for a in m.assets) == 1
 
 
 def test_distinct_numbers_differ():
@@ -291,9 +293,11 @@ def test_export_writes_expanded_markdown_and_plots(tmp_path):
     out = (tmp_path / "out" / "optimizers" / "sgd.md").read_text(encoding="utf-8")
     assert out.startswith("---\ntitle: SGD\n---\n") and "{{" not in out
     assert optimizers.rule("sgd").latex() in out
-    links = re.findall(r"\]\((\.\./assets/generated/[^)]+\.svg)\)", out)
-    assert len(links) == 2 and all((tmp_path / "out" / "optimizers" / link).exists() for link in links)
-    assert counts == {"pages": 1, "files": 1, "generated": 2}
+    # figures are raw HTML (<picture>: a phone drawing too), linked from the page's URL (optimizers/sgd/)
+    links = re.findall(r'(?:src|srcset)="(\.\./\.\./assets/generated/[^"]+\.svg)"', out)
+    assert len(links) == 4 and all((tmp_path / "out" / "optimizers" / "sgd" / link).resolve().exists()
+                                   for link in links)
+    assert counts == {"pages": 1, "files": 1, "generated": 4}
     assert (tmp_path / "out" / "extra.css").exists()
 
 
