@@ -7,7 +7,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 NODE    := node_modules/.package-lock.json
 
-.PHONY: setup serve edit site test lint conformance bench bench-site clean
+.PHONY: setup serve edit site test lint conformance bench bench-site weigh-site clean
 
 $(STAMP): pyproject.toml constraints.txt
 	bash scripts/system-deps.sh
@@ -35,8 +35,13 @@ edit: site
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:8000
 
 # cold site build (empty cache), warm and live rebuilds after editing one page, plain MkDocs: in a temporary copy
+# then every page's weight as Chromium loads it (raw and gzip, largest first; limits in quizgen/site/weigh.py)
 bench-site: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m quizgen.site.bench
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m quizgen.site.weigh
+
+weigh-site: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m quizgen.site.weigh
 
 lint: setup
 	$(BIN)/ruff check .

@@ -8,7 +8,8 @@ sheets and the trajectory-identification questions all draw through here.
 The shapes:
 
 - a path plot: ``{"problem": "ravine", "series": [{"label": "SGD", "points": [[x, y], ...]}, ...]}``
-  (optional per series: ``"losses"``, ``"color"``; optional: ``"title"``, ``"xlim"``, ``"ylim"``);
+  (optional per series: ``"losses"``, ``"color"``; optional: ``"title"``, ``"xlim"``, ``"ylim"``, and
+  ``"legend": "below"`` for :func:`paths_and_loss_svg` when no corner of the paths is free);
 - a curve plot: ``{"panels": [{"title": ..., "xlabel": ..., "ylabel": ..., "log": bool,
   "series": [{"label": ..., "x": [...], "y": [...]}]}]}``.
 """
@@ -722,12 +723,12 @@ def paths_and_loss_svg(data: Mapping[str, Any], *, width: float = PAGE_WIDTH, he
     """Paths on the surface (left) and their loss against step (right); each series needs ``"losses"``.
 
     As :func:`paths_svg`: the left panel's axes, ticks and contour lines are written once per view and the
-    paths over them; the loss panel is written from its kept axes (:class:`_Axes`). With many series, the
-    legend goes below the plots."""
+    paths over them; the loss panel is written from its kept axes (:class:`_Axes`). With many series (or
+    ``"legend": "below"``), the legend goes below the plots."""
     problem = P.get(data["problem"])
     xlim, ylim = _view(data, problem)
     n = len(data["series"])
-    rows = math.ceil(n / 6) if n > MANY else 0
+    rows = math.ceil(n / 6) if n > MANY or data.get("legend") == "below" else 0
     title = data.get("title") or problem.name_ja
     background, parts, entries = _layered(data, problem.key, xlim, ylim, width, height, rows, title, legend=not rows)
     parts.append(_loss_panel(data["series"], width, height, rows))

@@ -51,7 +51,7 @@ def reference_paths_and_loss(data, width=plots.PAGE_WIDTH, height=3.2) -> str:
     """paths_and_loss_svg drawn by matplotlib in one figure."""
     p = plots.P.get(data["problem"])
     n = len(data["series"])
-    rows = math.ceil(n / 6) if n > plots.MANY else 0
+    rows = math.ceil(n / 6) if n > plots.MANY or data.get("legend") == "below" else 0
     with matplotlib.rc_context(plots.RC):
         extra = 0.25 * rows + (0.15 if rows else 0)
         height += extra

@@ -16,7 +16,6 @@ from urllib.parse import urlparse
 
 import pytest
 
-from quizgen.quiz import pool as P
 from quizgen.quiz import specs as S
 from quizgen.rounding import rounds_to
 
@@ -80,9 +79,14 @@ def quiz(page, quiz_id: str):
 
 
 def variants(page, selector: str) -> dict[str, dict]:
-    """The variants of a quiz as the page carries them (decoded here with base64 + gzip + JSON)."""
-    data = page.locator(selector).get_attribute("data-pool")
-    return {v["id"]: v for v in P.decode_variants(data)}
+    """The variants of a quiz as the widget reads them (one file per variant, fetched in the page)."""
+    data = page.evaluate("""async (sel) => {
+        const pool = await EshikakuQuiz.pool(document.querySelector(sel));
+        const out = [];
+        for (let i = 0; i < pool.length; i++) out.push(await pool.get(i));
+        return out;
+    }""", selector)
+    return {v["id"]: v for v in data}
 
 
 def current(page, quiz_id: str) -> dict:

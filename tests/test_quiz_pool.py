@@ -332,3 +332,24 @@ def test_rendered_variants_are_cached_and_the_pool_is_the_same_bytes(katex, tmp_
     assert [bigger.expanded(i) for i in range(3)] == [cold.expanded(i) for i in range(3)]
     # a pool put together from cached and fresh variants is the same bytes as one made in one go
     assert P.encode(bigger) == P.encode(P.build_pool(small("adam-steps", 5), katex=katex))
+
+
+@needs_katex
+def test_the_site_serves_one_file_per_variant_with_its_math_drawn(pools, katex):
+    """quizgen/quiz/site.py: the widget fetches variant i from <prefix><i>.bin when it shows it; the file is the
+    pool's variant i (gzip JSON, format 3) with every formula already KaTeX HTML, so the page needs no KaTeX
+    script; same pool, same bytes."""
+    from quizgen.quiz import site as Q
+
+    pool = pools["momentum-steps"]
+    spec = small("momentum-steps")
+    entry = {"encoded": P.encode(pool), "count": len(pool.variants)}
+    prefix, files = Q.variant_files(spec, entry, katex)
+    assert prefix.startswith(Q.VARIANTS_URI + "/momentum-steps-")
+    assert sorted(files) == sorted(f"{prefix}{i}.bin" for i in range(len(pool.variants)))
+    for i in range(len(pool.variants)):
+        data = json.loads(gzip.decompress(files[f"{prefix}{i}.bin"]))
+        assert data["format"] == Q.VARIANT_FORMAT and data["quiz"] == "momentum-steps"
+        assert data["variant"] == pool.expanded(i, katex)  # the widget's KaTeX, run at build time
+        assert "<!--m:" not in json.dumps(data) and 'class="katex"' in data["variant"]["stem_html"]
+    assert Q.variant_files(spec, entry, katex) == (prefix, files)

@@ -88,15 +88,16 @@ def test_worked_example_numbers_equal_the_trace(builder, key):
     spec = X.WORKED[key]
     out = macros(builder).worked_example(key)
     trace = run(key, grads=[{"W": g} for g in spec.grads], params0={"W": spec.w0}, **spec.kwargs)
-    header = [line for line in out.splitlines() if line.startswith("| ステップ")][0]
-    names = [c.strip() for c in header.strip("|").split(" | ")]
+    header = [line for line in out.splitlines() if line.startswith("|  | $t = 0$")][0]
+    steps = [c.strip() for c in header.strip("|").split(" | ")][1:]
+    assert steps == [f"$t = {t}$" for t in range(trace.steps + 1)]  # one column per step, one row per quantity
     latex_to_name = {f"${s.latex}$": s.name for s in trace.rule.symbols.values()}
     rows = table_rows(out[out.index(header):])
-    assert len(rows) == trace.steps + 1
-    for step, row in enumerate(rows):
-        assert row[0] == str(step)
-        for col, text in zip(names[2:], row[2:]):
-            name = latex_to_name[col]
+    assert rows[0][0] == "$g_t$" and rows[0][1] == "—"
+    assert {"W"} <= {latex_to_name[row[0]] for row in rows[1:]}
+    for row in rows[1:]:
+        name = latex_to_name[row[0]]
+        for step, text in enumerate(row[1:]):
             if text == "—":
                 assert step == 0
                 continue
@@ -170,7 +171,9 @@ def test_lr_effect_table_says_what_the_runs_did(builder, key):
     best = min(range(3), key=lambda i: finals[i] if np.isfinite(finals[i]) else np.inf)
     assert [("3 つの中で最小" in row[3]) for row in rows] == [i == best for i in range(3)]
     assert "意図" not in out and "大きすぎる" not in out and "小さすぎる" not in out
-    assert len(m.assets) == 1 and next(iter(m.assets)).endswith(".svg")
+    # the figure and its phone drawing (paths above loss)
+    assert len(m.assets) == 2 and all(a.endswith(".svg") for a in m.assets)
+    assert sum("-narrow-" in a for a in m.assets) == 1
 
 
 def test_distinct_numbers_differ():
@@ -296,9 +299,11 @@ def test_export_writes_expanded_markdown_and_plots(tmp_path):
     out = (tmp_path / "out" / "optimizers" / "sgd.md").read_text(encoding="utf-8")
     assert out.startswith("---\ntitle: SGD\n---\n") and "{{" not in out
     assert optimizers.rule("sgd").latex() in out
-    links = re.findall(r"\]\((\.\./assets/generated/[^)]+\.svg)\)", out)
-    assert len(links) == 2 and all((tmp_path / "out" / "optimizers" / link).exists() for link in links)
-    assert counts == {"pages": 1, "files": 1, "generated": 2}
+    # figures are raw HTML (<picture>: a phone drawing too), linked from the page's URL (optimizers/sgd/)
+    links = re.findall(r'(?:src|srcset)="(\.\./\.\./assets/generated/[^"]+\.svg)"', out)
+    assert len(links) == 4 and all((tmp_path / "out" / "optimizers" / "sgd" / link).resolve().exists()
+                                   for link in links)
+    assert counts == {"pages": 1, "files": 1, "generated": 4}
     assert (tmp_path / "out" / "extra.css").exists()
 
 

@@ -198,7 +198,12 @@ def _figure_html(q: Question, svg: Svg, assets: dict[str, bytes]) -> str:
         alt = html.escape(f"図 {n + 1}: " + re.sub(r"\$[^$]*\$", "", fig.caption or "").strip() or f"図 {n + 1}",
                           quote=True)
         cap = f"<figcaption>{_md_inline(fig.caption)}</figcaption>" if fig.caption else ""
-        parts.append(f'<figure class="qz-figure"><img data-qz-src="{uri}" alt="{alt}"{dims} loading="lazy">'
+        # no text below 9 CSS px: narrower than this, the figure scrolls in its box (quizgen/site/svg.py)
+        from ..site.svg import min_width_px
+
+        floor = min_width_px(text)
+        style = f' style="min-width: {floor}px"' if floor else ""
+        parts.append(f'<figure class="qz-figure"><img data-qz-src="{uri}" alt="{alt}"{dims}{style} loading="lazy">'
                      f"{cap}</figure>")
     return "".join(parts)
 

@@ -1,7 +1,8 @@
 """The quizzes in the site build: the page macros, the pool cache and the parallel build of missing pools.
 
 - ``{{ quiz("momentum", "steps") }}``, ``{{ quiz("all", "formula") }}``, ``{{ quiz("saddle", "concepts") }}``:
-  one quiz widget (``<div class="qz" data-pool=…>``);
+  one quiz widget (``<div class="qz" data-count=… data-variants=…>``), whose variants are files of their own
+  (:func:`variant_files`: one per variant, math drawn by KaTeX at build time), fetched when shown;
 - ``{{ exam() }}``: the mock exam; ``{{ progress() }}``: the progress table (filled from localStorage).
 
 Pools are cached in ``.cache/quiz-pools/`` by content hash: the quiz spec (id, items, pool size) and the
@@ -18,9 +19,11 @@ The widget's static files (``static/``) are added to the site as ``assets/quiz/�
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import os
+import re
 import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context, parent_process
@@ -33,6 +36,9 @@ from . import specs as S
 
 STATIC = Path(__file__).with_name("static")
 STATIC_URI = "assets/quiz"
+VARIANTS_URI = "assets/quiz/v"  # one file per variant: <quiz id>-<pool digest>-<i>.bin
+QUIZ_FIGURE_WIDTH = 3.9  # inches (plots.paths_svg's default is 4.46): 8 pt legend text ≥ 9 px at 328 px
+VARIANT_FORMAT = 3  # one variant, its math already drawn (KaTeX HTML): the page needs no KaTeX script
 POOLS = "quiz-pools"
 PLOTS = "quiz-plots"
 
@@ -63,7 +69,9 @@ def code_digest() -> str:
 
 
 def entry_key(spec: S.QuizSpec) -> str:
-    return digest("quiz-pool", P.FORMAT, code_digest(), spec.key())
+    from ..site import svg
+
+    return digest("quiz-pool", P.FORMAT, code_digest(), file_digest(svg.__file__), spec.key())
 
 
 def _cache(cache_dir: Path | None) -> FileCache:
@@ -85,15 +93,23 @@ def cached(spec: S.QuizSpec, cache_dir: Path | None) -> dict[str, Any] | None:
 
 def _svg_maker(cache_dir: Path | None):
     from .. import plots
+    from ..site import svg as site_svg
 
-    version = file_digest(plots.__file__) + plots.matplotlib.__version__ + plots.fonts.identity()
+    for_site = site_svg.for_site
+    version = (file_digest(plots.__file__) + plots.matplotlib.__version__ + plots.fonts.identity()
+               + file_digest(site_svg.__file__))
     cache = FileCache(cache_dir, PLOTS, ".svg")
     memo: dict[str, str] = {}
 
-    def svg(kind: str, data: dict[str, Any]) -> str:
-        key = digest("quiz-svg", kind, data, version)
+    def draw(kind: str, data: dict[str, Any]) -> str:
+        if kind == "paths":  # narrow enough for 9 px text in a quiz box on a 390 px phone (about 328 px)
+            return plots.paths_svg(data, width=QUIZ_FIGURE_WIDTH, height=3.1)
+        return P.default_svg(kind, data)
+
+    def svg(kind: str, data: dict[str, Any]) -> str:  # as the site shows figures: both colour schemes, compacted
+        key = digest("quiz-svg", kind, data, version, QUIZ_FIGURE_WIDTH)
         if key not in memo:
-            memo[key] = cache.get_or_make(key, lambda: P.default_svg(kind, data).encode("utf-8")).decode("utf-8")
+            memo[key] = cache.get_or_make(key, lambda: for_site(draw(kind, data)).encode("utf-8")).decode("utf-8")
         return memo[key]
 
     return svg
@@ -209,12 +225,51 @@ def group_of(spec: S.QuizSpec) -> str:
     return "topics" if spec.id.startswith("topic-") else "all"
 
 
-def widget(spec: S.QuizSpec, entry: dict[str, Any], cls: str = "qz") -> str:
+def variant_files(spec: S.QuizSpec, entry: dict[str, Any], katex: Any) -> tuple[str, dict[str, bytes]]:
+    """The pool of ``entry`` as one file per variant, fetched by the widget when it shows that variant: JSON
+    ``{"format": 3, "quiz": id, "variant": {...}}`` with every formula drawn by KaTeX now (the page then needs
+    neither KaTeX's 273 KB script nor the whole pool), gzip-compressed (no timestamp: same pool, same bytes).
+    Returns the files' common prefix (site path) and the files."""
+    data = P.decode(entry["encoded"])
+    math = data["math"]
+
+    class Wanted:  # collects every (TeX, display) of the pool, to draw them in one request to KaTeX
+        found: set[tuple[str, bool]] = set()
+
+        def render(self, tex: str, display: bool = False) -> str:
+            self.found.add((tex, display))
+            return ""
+
+    wanted = Wanted()
+    P.expand(data["variants"], math, wanted)
+    katex.render_many(sorted(wanted.found), spec.id)  # cached per formula; expand below reads the cache
+    prefix = f"{VARIANTS_URI}/{spec.id}-{digest(entry['encoded'])[:12]}-"
+    files = {}
+    for i, v in enumerate(data["variants"]):
+        body = {"format": VARIANT_FORMAT, "quiz": spec.id, "variant": P.expand(v, math, katex)}
+        raw = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+        files[f"{prefix}{i}.bin"] = gzip.compress(raw, compresslevel=9, mtime=0)
+    return prefix, files
+
+
+def widget(spec: S.QuizSpec, entry: dict[str, Any], prefix: str, cls: str = "qz") -> str:
+    """The widget's element; ``prefix``: the variant files' common prefix, site-root-relative (the widget reads
+    the site's root from mkdocs-material's config, as it does for the figures)."""
     return (f'\n<div class="{cls}" data-quiz="{_attr(spec.id)}" data-title="{_attr(spec.title)}" '
-            f'data-group="{_attr(group_of(spec))}" data-count="{entry["count"]}" data-encoding="gzip" '
-            f'data-pool="{entry["encoded"]}">\n'
+            f'data-group="{_attr(group_of(spec))}" data-count="{entry["count"]}" data-katex="html" '
+            f'data-variants="{_attr(prefix)}">\n'
             f'<p class="qz-loading">{_attr(spec.title)}: 問題を準備しています（JavaScript が必要です）。</p>\n'
             f"</div>\n\n")
+
+
+def _page_widget(macros: Any, spec: S.QuizSpec, cls: str) -> str:
+    builder = macros.builder
+    entry = entry_for(builder, spec)
+    for uri, text in entry["assets"].items():
+        macros.assets[uri] = text.encode("utf-8")
+    prefix, files = variant_files(spec, entry, builder.katex)
+    macros.assets.update(files)
+    return widget(spec, entry, prefix, cls)
 
 
 def quiz_macro(macros: Any, optimizer: str, family: str) -> str:
@@ -228,19 +283,11 @@ def quiz_macro(macros: Any, optimizer: str, family: str) -> str:
 
         key = optimizers.get(optimizer).INFO.key
     spec = S.get(S.quiz_id(key, family), pool_size_of(builder))
-    entry = entry_for(builder, spec)
-    for uri, text in entry["assets"].items():
-        macros.assets[uri] = text.encode("utf-8")
-    return widget(spec, entry)
+    return _page_widget(macros, spec, "qz")
 
 
 def exam_macro(macros: Any) -> str:
-    builder = macros.builder
-    spec = S.get("exam", pool_size_of(builder))
-    entry = entry_for(builder, spec)
-    for uri, text in entry["assets"].items():
-        macros.assets[uri] = text.encode("utf-8")
-    return widget(spec, entry, "qz-exam")
+    return _page_widget(macros, S.get("exam", pool_size_of(macros.builder)), "qz-exam")
 
 
 def _stat(group: str, field: str, total: int | None = None) -> str:
@@ -273,3 +320,17 @@ def progress_macro(macros: Any) -> str:
     buttons = ('\n<p class="qz-progress-actions"><button type="button" class="md-button qz-reset-all" hidden>'
                'すべての記録をリセット</button> <span class="qz-reset-status" role="status"></span></p>\n')
     return '\n<div class="qz-progress" markdown="1">\n\n' + table + "\n</div>\n" + buttons
+
+
+# -- keyboard -----------------------------------------------------------------------------------------------------
+SKIP = ('\n        <a href="#qz-first" class="md-skip qz-skip">最初の問題へスキップ</a>')
+_THEME_SKIP = re.compile(r'(<div data-md-component="skip">\s*<a [^>]*class="md-skip"[^>]*>[^<]*</a>)')
+
+
+def skip_link(html_text: str) -> str:
+    """On a page with a quiz: a second skip link after the theme's (「コンテンツにスキップ」), to the first question's
+    answer box (quiz.js moves the focus there; ``#qz-first`` is the first widget). Two Tab presses and Enter
+    instead of about forty."""
+    if "data-variants=" not in html_text and "data-pool=" not in html_text:
+        return html_text
+    return _THEME_SKIP.sub(lambda m: m.group(1) + SKIP, html_text, count=1)

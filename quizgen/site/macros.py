@@ -12,9 +12,11 @@ The macro contract (names and arguments) is what the prose pages use; see docs/a
 from __future__ import annotations
 
 import functools
+import html as htmllib
 import importlib
 import inspect
 import math
+import posixpath
 import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
@@ -31,12 +33,14 @@ from .. import problems as P
 from ..formulas import number, number_latex, step_lines
 from ..trace import Trace, run
 from . import examples as X
+from . import svg as svg_site
 from .cache import digest
 from .render import GENERATED, MACROS, SiteBuilder, SiteError
 
 KIND_JA = {"param": "パラメータ", "grad": "勾配", "state": "状態（更新をまたいで保持）", "hyper": "ハイパーパラメータ",
            "step": "ステップ数", "temp": "途中の量（毎回計算）"}
 ARG_UNICODE = {"lr": "η", "eps": "ε", "momentum": "α", "decay_rate": "ρ", "rho": "ρ", "weight_decay": "λ"}
+NARROW = 4.1  # inches: the width of a figure's phone layout (quizgen.site.svg.MIN_TEXT_PX at 358 px of content)
 
 
 # -- small formatting helpers ---------------------------------------------------------------------------------
@@ -238,15 +242,48 @@ class Macros:
 
     # -- files ---------------------------------------------------------------------------------
     def _svg(self, stem: str, kind: str, data: Any, make: Callable[[], str]) -> str:
-        """Register a plot (cached by its data) and return its link relative to this page."""
+        """Register a plot (cached by its data) and return its link relative to this page's source."""
         svg = self.builder.cached_svg(kind, data, make)
         uri = f"{GENERATED}/{stem}-{digest(svg)[:12]}.svg"
         self.assets[uri] = svg
         return self.builder.link(self.src, uri)
 
-    @staticmethod
-    def _figure(link: str, alt: str, caption: str) -> str:
-        return (f'\n<figure class="qg-figure" markdown="1">\n![{alt}]({link}){{ loading=lazy }}\n'
+    def _narrow(self, stem: str, data: Mapping[str, Any]) -> str | None:
+        """A phone's layout of a paths-and-loss figure: the paths above the loss, :data:`NARROW` inches wide, so
+        that its smallest text (8 pt) shows at 9 CSS px or more on a 390 px screen (358 px of content). None for
+        more than ``plots.MANY`` series, whose legend would cover the paths: that figure scrolls sideways."""
+        if len(data["series"]) > plots.MANY:
+            return None
+        below = data.get("legend") == "below"  # then the loss panel carries the legend, not the paths
+        paths = {**data, "series": [{k: v for k, v in s.items() if k != "label" or not below} for s in data["series"]]}
+        loss = {"series": [{k: v for k, v in s.items() if k != "label" or below} for s in data["series"]],
+                "title": "損失の推移"}
+        return self._svg(f"{stem}-narrow", "paths_and_loss_narrow", data, lambda: svg_site.stacked(
+            plots.paths_svg(paths, width=NARROW, height=3.3), plots.loss_svg(loss, width=NARROW, height=2.6)))
+
+    def _url(self, link: str) -> str:
+        """A link relative to this page's source (``_svg``) made relative to the page's URL, for raw HTML that
+        MkDocs does not rewrite (``optimizers/adam.md`` is served as ``optimizers/adam/``)."""
+        return self.builder.url_link(self.src, posixpath.normpath(posixpath.join(posixpath.dirname(self.src), link)))
+
+    def _figure(self, link: str, alt: str, caption: str, narrow: str | None = None) -> str:
+        """A figure; with ``narrow``, a second drawing for screens up to 719 px wide (``<picture>``). Each drawing
+        keeps its smallest text at 9 CSS px or more: below the width where it would not, it scrolls sideways."""
+        def size(ln: str) -> tuple[str, bytes]:  # (site path, SVG)
+            uri = posixpath.normpath(posixpath.join(posixpath.dirname(self.src), ln))
+            return uri, self.assets[uri]
+
+        text = size(link)[1].decode("utf-8")
+        dims = svg_site.size_pt(text)
+        attrs = f' width="{round(dims[0] * 4 / 3)}" height="{round(dims[1] * 4 / 3)}"' if dims else ""
+        style = f"--qg-min: {svg_site.min_width_px(text)}px"
+        source = ""
+        if narrow is not None:
+            style += f"; --qg-min-narrow: {svg_site.min_width_px(size(narrow)[1].decode('utf-8'))}px"
+            source = f'<source media="(max-width: 719px)" srcset="{self._url(narrow)}">'
+        img = (f'<img src="{self._url(link)}" alt="{htmllib.escape(alt)}" loading="lazy"{attrs} '
+               f'style="{style}">')
+        return (f'\n<figure class="qg-figure" markdown="1">\n<picture>{source}{img}</picture>\n'
                 f'<figcaption markdown="span">{caption}</figcaption>\n</figure>\n')
 
     # == the macros =============================================================================
@@ -315,16 +352,14 @@ class Macros:
         given = ", ".join(f"$g_{{{i}}} = {number_latex(g)}$" for i, g in enumerate(spec.grads, 1))
         intro = (f"パラメータ $W_0 = {number_latex(spec.w0)}$ から、各ステップの勾配 {given} が与えられたとき、"
                  f"{hyper} で {len(spec.grads)} 回更新する（状態の初期値は 0）。\n")
-        header = ["ステップ $t$", "$g_t$"] + [f"${rule.symbols[c].latex}$" for c in cols]
-        rows = []
-        for step in range(trace.steps + 1):
-            row = [str(step), cell(trace.records[step - 1].grads["W"]) if step else "—"]
-            for c in cols:
-                if step == 0:
-                    row.append(cell(trace.value(c, 0)) if c == "W" or rule.symbols[c].kind == "state" else "—")
-                else:
-                    row.append(cell(trace.value(c, step)))
-            rows.append(row)
+        # one row per quantity, one column per step: as many columns as steps whatever the optimizer (Adam's
+        # eight quantities side by side were wider than the page)
+        header = ["", *(f"$t = {step}$" for step in range(trace.steps + 1))]
+        rows = [["$g_t$", "—", *(cell(trace.records[step - 1].grads["W"]) for step in range(1, trace.steps + 1))]]
+        for c in cols:
+            first = cell(trace.value(c, 0)) if c == "W" or rule.symbols[c].kind == "state" else "—"
+            rows.append([f"${rule.symbols[c].latex}$", first,
+                         *(cell(trace.value(c, step)) for step in range(1, trace.steps + 1))])
         steps = []
         for step in range(1, trace.steps + 1):
             lines = []
@@ -340,7 +375,9 @@ class Macros:
         out = intro + "\n" + table(header, rows, "qg-steps") + "\n"
         if spec.note_ja:
             out += spec.note_ja + "\n\n"
-        out += "各ステップの計算（右辺の記号には一つ前のステップの値が入る）:\n\n" + tabs(steps)
+        # the substitutions are most of the section's weight: a closed block, fetched when opened (lazy.py)
+        out += admonition("example", "各ステップの計算（右辺の記号には一つ前のステップの値が入る）", tabs(steps),
+                          collapsible=True)
         return out
 
     # -- plots ---------------------------------------------------------------------------------
@@ -376,12 +413,13 @@ class Macros:
                     **view_holding(prob, trace.path())}
             link = self._svg(f"{info.key}-{problem}", "paths_and_loss", data,
                              lambda d=data: plots.paths_and_loss_svg(d))
+            narrow = self._narrow(f"{info.key}-{problem}", data)
             verdict, sentence = behaviour(trace.losses)
             start = ", ".join(number(v) for v in X.STARTS[problem])
             caption = (f"{prob.name_ja} ${prob.formula}$ を $({start})$ から {trace.steps} ステップ。"
                        f"{info.cls.__name__}: {self._setting_text(key, setting, problem)}。"
                        f"損失 {cell(trace.losses[0], 4)} → {cell(trace.losses[-1], 4)}（{sentence}）。")
-            out.append(self._figure(link, f"{info.cls.__name__} の {prob.name_ja} での軌跡", caption))
+            out.append(self._figure(link, f"{info.cls.__name__} の {prob.name_ja} での軌跡", caption, narrow))
         return "\n".join(out)
 
     def lr_effect(self, key: str) -> str:
@@ -407,13 +445,15 @@ class Macros:
             rows.append([f"${sym} = {number_latex(value)}$", f"**{verdict}**", cell(trace.losses[0], 4), final,
                          sentence])
         prob = P.get(spec.problem)
-        data = {"problem": spec.problem, "title": prob.name_ja, "series": series}
+        # the too-large rate wanders over the whole view: no corner of the paths is free for the legend
+        data = {"problem": spec.problem, "title": prob.name_ja, "series": series, "legend": "below"}
         link = self._svg(f"{info.key}-lr", "paths_and_loss", data, lambda: plots.paths_and_loss_svg(data))
+        narrow = self._narrow(f"{info.key}-lr", data)
         start = ", ".join(number(v) for v in X.STARTS[spec.problem])
         caption = (f"{prob.name_ja} ${prob.formula}$ を $({start})$ から {steps} ステップ、${sym}$ だけを変えた "
                    f"{info.cls.__name__}（その他は既定値）。")
         out = (spec.note_ja + "\n\n" if spec.note_ja else "") + self._figure(link, f"{info.cls.__name__} の"
-                                                                            f" {spec.argument} の影響", caption)
+                                                                            f" {spec.argument} の影響", caption, narrow)
         header = [f"${sym}$", "結果", "初期の損失", f"{steps} ステップ後の損失", "実際に起きたこと（実行結果から）"]
         out += "\n" + table(header, rows, "qg-runs")  # the last column is a sentence
         return out
@@ -432,9 +472,10 @@ class Macros:
             parts.append(f"{display_name(key)}: {settings_tex(key, kwargs) or '既定値'}")
         data = {"problem": problem, "title": prob.name_ja, "series": series}
         link = self._svg(f"paths-{problem}", "paths_and_loss", data, lambda: plots.paths_and_loss_svg(data))
+        narrow = self._narrow(f"paths-{problem}", data)
         s = ", ".join(number(v) for v in (start or X.STARTS[problem]))
         caption = f"{prob.name_ja} ${prob.formula}$ を $({s})$ から {steps} ステップ。" + "、".join(parts) + "。"
-        return self._figure(link, f"{prob.name_ja} での軌跡の比較", caption)
+        return self._figure(link, f"{prob.name_ja} での軌跡の比較", caption, narrow)
 
     def compare_paths(self, problem: str) -> str:
         """Every optimizer on one surface: small multiples side by side, then one overlay, then a table."""
@@ -454,8 +495,11 @@ class Macros:
         start = ", ".join(number(v) for v in X.STARTS[problem])
         steps = X.STEPS[problem]
         cap = f"{prob.name_ja} ${prob.formula}$ を $({start})$ から {steps} ステップ。"
-        return (self._figure(small, f"{prob.name_ja} での各手法の軌跡", cap + "手法ごと。") + "\n"
-                + self._figure(overlay, f"{prob.name_ja} での全手法の軌跡", cap + "全手法を重ねたもの。") + "\n"
+        # the twelve panels (the heaviest figure of the site) in a closed block, fetched when opened (lazy.py)
+        each = admonition("example", "手法ごとに分けた図（12 枚）",
+                          self._figure(small, f"{prob.name_ja} での各手法の軌跡", cap + "手法ごと。"), collapsible=True)
+        return (self._figure(overlay, f"{prob.name_ja} での全手法の軌跡", cap + "全手法を重ねたもの。") + "\n"
+                + each + "\n"
                 + table(["手法", "設定", f"{steps} ステップ後の損失", "実行結果"], rows, "qg-runs qg-settings"))
 
     # -- conventions, mistakes, errata ---------------------------------------------------------------
@@ -607,7 +651,8 @@ class Macros:
         spec = site_spec(SITE_SEEDS[0])
         kinds = [spec.item(n)[0] for n in range(1, min(SITE_COUNT, len(spec.families)) + 1)]
         names = "・".join(families.get(f).TITLE[0].split("（")[0] for f in kinds)
-        return table(["シード", "問題", "解答・解説"], rows) + f"\n各シートは {SITE_COUNT} 問で、出題形式（{names}）が順に並びます。\n"
+        sentence = f"各シートは {SITE_COUNT} 問で、出題形式（{names}）が順に並びます。"
+        return table(["シード", "問題", "解答・解説"], rows) + f"\n{sentence}\n"
 
     # -- self-checking quizzes (implemented in quizgen/quiz/site.py; added by the quiz widget) ---------------
     def quiz(self, optimizer: str, family: str) -> str:

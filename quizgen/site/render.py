@@ -46,7 +46,8 @@ QUIZ_MACROS = ("quiz", "exam", "progress")
 # pages exist, is cached with that list in its key
 UNCACHED = QUIZ_MACROS
 
-PLACEHOLDER = re.compile(r'<(span|div) class="arithmatex" data-qg-math="([0-9a-f]{24})">.*?</\1>', re.S)
+PLACEHOLDER = re.compile(
+    r'<(span|div) class="arithmatex" data-qg-math="([0-9a-f]{24})"(?: data-search-exclude)?>.*?</\1>', re.S)
 TAGS = re.compile(r"<[^>]+>")
 INLINE_TEX = re.compile(r"\\\((.+?)\\\)")
 MATHML = re.compile(r'<span class="katex-mathml">(.*?)</span>', re.S)
@@ -245,7 +246,9 @@ class SiteBuilder:
 
         def swap(m: re.Match) -> str:
             key, text = next(it)
-            return f'<{m.group(1)} class="arithmatex" data-qg-math="{key}">{text}</{m.group(1)}>'
+            # a display formula's text (v←αv−ηg …) is not what a learner types into the search box
+            skip = " data-search-exclude" if m.group(1) == "div" else ""
+            return f'<{m.group(1)} class="arithmatex" data-qg-math="{key}"{skip}>{text}</{m.group(1)}>'
 
         return katex.MATH.sub(swap, html)
 
@@ -349,7 +352,7 @@ class SiteBuilder:
         def call(*args: Any, **kwargs: Any) -> str:
             if name in UNCACHED or self.cache_dir is None:
                 return self._compute(name, src, assets, args, kwargs)
-            key = digest("macro", self.version, name, posixpath.dirname(src), repr(args),
+            key = digest("macro", self.version, name, url_dir(src), repr(args),
                          repr(sorted(kwargs.items())), self._quiz_pages() if name == "quiz_link" else "")
             made: list[bool] = []
 
@@ -375,8 +378,14 @@ class SiteBuilder:
         return Macros(self, src, assets).call(name, args, kwargs)
 
     def link(self, src: str, asset: str) -> str:
-        """Relative link from page ``src`` to docs-relative ``asset``."""
+        """Relative link from page ``src`` to docs-relative ``asset`` (for Markdown, which MkDocs rewrites)."""
         return posixpath.relpath(asset, posixpath.dirname(src) or ".")
+
+    @staticmethod
+    def url_link(src: str, asset: str) -> str:
+        """Relative link from the URL of page ``src`` to site path ``asset``, for raw HTML (MkDocs serves
+        ``a/b.md`` as ``a/b/`` and ``a/index.md`` as ``a/``)."""
+        return posixpath.relpath(asset, url_dir(src) or ".")
 
     # -- the whole tree, for other static-site tools -------------------------------------------
     def export(self, out: Path | str, *, katex_assets: bool = True) -> dict[str, int]:
@@ -416,11 +425,20 @@ class SiteBuilder:
 
     # -- caching helper for plots ---------------------------------------------------------------
     def cached_svg(self, kind: str, data: object, make: Callable[[], str]) -> bytes:
+        """A figure as the site shows it (:func:`quizgen.site.svg.for_site`: both colour schemes, compacted)."""
         from .. import plots
+        from . import svg
 
-        key = digest("svg", kind, data, file_digest(plots.__file__), plots.matplotlib.__version__,
-                     plots.fonts.identity())
-        return self.plots.get_or_make(key, lambda: make().encode("utf-8"))
+        key = digest("svg", kind, data, file_digest(plots.__file__), file_digest(svg.__file__),
+                     plots.matplotlib.__version__, plots.fonts.identity())
+        return self.plots.get_or_make(key, lambda: svg.for_site(make()).encode("utf-8"))
+
+
+def url_dir(src: str) -> str:
+    """The folder of page ``src``'s URL: ``optimizers/adam.md`` → ``optimizers/adam``, ``quiz/index.md`` → ``quiz``
+    (MkDocs' directory URLs). Macros that write raw HTML links depend on it, so it is in their cache key."""
+    stem = posixpath.splitext(src)[0]
+    return posixpath.dirname(stem) if posixpath.basename(stem) in ("index", "README") else stem
 
 
 # -- worker processes of SiteBuilder.prerender ---------------------------------------------------------------

@@ -232,3 +232,12 @@ test("a pool written by pool.py (gzip + base64) decodes, and plain base64 JSON t
   await assert.rejects(Q.decodePool(wrong, "gzip"), /形式/);
   await assert.rejects(Q.decodePool("bm90IGd6aXA=", "gzip"));
 });
+
+test("a variant file (gzip, or already decoded by the server) decodes; another format is refused", async () => {
+  const body = { format: Q.VARIANT_FORMAT, quiz: "t", variant: { id: "x", stem_html: '<span class="arithmatex"><span class="katex">m</span></span>' } };
+  const raw = Buffer.from(JSON.stringify(body), "utf8");
+  assert.deepEqual(await Q.decodeVariant(new Uint8Array(zlib.gzipSync(raw))), body.variant);
+  assert.deepEqual(await Q.decodeVariant(new Uint8Array(raw)), body.variant);  // Content-Encoding: gzip, decoded
+  const old = Buffer.from(JSON.stringify({ format: Q.FORMAT, variants: [] }), "utf8");
+  await assert.rejects(Q.decodeVariant(new Uint8Array(zlib.gzipSync(old))), /形式/);
+});

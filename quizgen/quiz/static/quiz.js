@@ -1,12 +1,14 @@
 /* 自己採点クイズ（オフライン、外部スクリプトなし）。quizgen/quiz/pool.py が build 時に作った問題プールを表示して採点する。
  *
  * ページ内の要素:
- *   <div class="qz" data-quiz="ID" data-title data-group data-encoding="gzip" data-pool="BASE64">   演習
- *   <div class="qz-exam" data-quiz="exam" data-pool="BASE64">                                      模擬試験
+ *   <div class="qz" data-quiz="ID" data-title data-group data-count="N" data-variants="assets/quiz/v/ID-…-">  演習
+ *   <div class="qz-exam" data-quiz="exam" data-count="N" data-variants="…">                               模擬試験
  *   <span class="qz-stat" data-group="momentum" data-field="attempts|correct|rate|tried" data-total>  進捗の表
- * pool は {format, quiz, math: [TeX…], variants: [...]} を JSON → UTF-8 → gzip → base64 にしたもの。
- * variants の HTML の <span|div class="arithmatex"><!--m:N--></…> に math[N] を KaTeX で描いて入れる
- * （同じ式を何度も持たない。式は build 時に KaTeX で検査済み。KaTeX はサイトの assets/katex から読む）。
+ * 問題は 1 問ずつ別ファイル（サイトの根からの data-variants + 番号 + ".bin"）で、表示するときに読む
+ * （ページを軽く保つため）。中身は {format: 3, quiz, variant} の JSON を gzip したもので、式は build 時に
+ * KaTeX で HTML に描いてある（ページに KaTeX のスクリプトは要らない）。
+ * 古い形（data-encoding="gzip" data-pool="BASE64"、format 2: {math: [TeX…], variants}）も読める:
+ * variants の HTML の <span|div class="arithmatex"><!--m:N--></…> に math[N] を KaTeX で描いて入れる。
  * 答えはページ内にある（練習用であり採点試験ではない）が、HTML を見ただけでは読めないようにしている。
  * 進捗は localStorage（キー STORE）に保存する。
  *
@@ -15,7 +17,8 @@
 (function (root) {
   "use strict";
   var STORE = "eshikaku-quiz-v1";
-  var FORMAT = 2;
+  var FORMAT = 2;          /* ページに埋め込んだプール全体（式は TeX） */
+  var VARIANT_FORMAT = 3;  /* 1 問ずつのファイル（式は KaTeX の HTML） */
   var LETTERS = "ABCDEFGH";
 
   /* ===== 純粋な関数 ===================================================================== */
@@ -231,16 +234,38 @@
     });
   }
 
+  /* 1 問のファイルの中身（バイト列）を読む（Promise）。gzip なら DecompressionStream で展開する。サーバーが
+   * Content-Encoding で送って展開済みのこともあるので、先頭の 2 バイト（1f 8b）で見分ける */
+  function decodeVariant(bytes) {
+    var text;
+    if (bytes.length > 1 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+      if (typeof DecompressionStream === "undefined") {
+        return Promise.reject(new Error("このブラウザは DecompressionStream に対応していません。新しいブラウザで開いてください。"));
+      }
+      var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+      text = new Response(stream).arrayBuffer().then(function (buf) { return new TextDecoder("utf-8").decode(buf); });
+    } else {
+      text = Promise.resolve(new TextDecoder("utf-8").decode(bytes));
+    }
+    return text.then(function (t) {
+      var data = JSON.parse(t);
+      if (!data || data.format !== VARIANT_FORMAT) throw new Error("問題ファイルの形式が違います（format " + (data && data.format) + "）");
+      return data.variant;
+    });
+  }
+
   var api = {
     checkNumeric: checkNumeric, roundsTo: roundsTo, roundedUnits: roundedUnits, permutation: permutation,
     currentIndex: currentIndex, advance: advance,
     record: record, summarize: summarize, examPick: examPick, examScore: examScore, clockText: clockText,
-    expand: expand, decodePool: decodePool, STORE: STORE, FORMAT: FORMAT
+    expand: expand, decodePool: decodePool, decodeVariant: decodeVariant, STORE: STORE, FORMAT: FORMAT,
+    VARIANT_FORMAT: VARIANT_FORMAT
   };
   if (typeof module === "object" && module.exports) {
     module.exports = api;
     return;
   }
+  api.pool = function (el) { return poolOf(el); };  /* {length, math, get(i)}: the widget's variants (tests) */
   root.EshikakuQuiz = api;
 
   /* ===== ブラウザ ======================================================================= */
@@ -294,6 +319,38 @@
     var base = ".";
     try { if (cfg) base = JSON.parse(cfg.textContent).base || "."; } catch (e) { /* keep "." */ }
     return base.replace(/\/$/, "");
+  }
+
+  /* 問題プール {length, math, get(i) → Promise<問題>}。data-variants: 1 問ずつのファイルを表示するときに読む。
+   * data-pool: ページに埋め込んだ古い形 */
+  function remotePool(rootEl) {
+    var prefix = siteBase() + "/" + rootEl.getAttribute("data-variants");
+    var memo = {};
+    return {
+      length: Number(rootEl.getAttribute("data-count")) || 0,
+      math: [],
+      get: function (i) {
+        if (!(i in memo)) {
+          memo[i] = fetch(prefix + i + ".bin").then(function (r) {
+            if (!r.ok) throw new Error("問題ファイルを読めませんでした（" + r.status + "）");
+            return r.arrayBuffer();
+          }).then(function (buf) { return decodeVariant(new Uint8Array(buf)); });
+          memo[i].catch(function () { delete memo[i]; });  /* 失敗したら次はもう一度読む */
+        }
+        return memo[i];
+      }
+    };
+  }
+  function inlinePool(data) {
+    return {
+      length: data.variants.length,
+      math: data.math,
+      get: function (i) { return Promise.resolve(data.variants[i]); }
+    };
+  }
+  function poolOf(rootEl) {
+    if (rootEl.hasAttribute("data-variants")) return Promise.resolve(remotePool(rootEl));
+    return decodePool(rootEl.getAttribute("data-pool"), rootEl.getAttribute("data-encoding")).then(inlinePool);
   }
 
   var uid = 0;
@@ -479,8 +536,8 @@
   }
 
   /* ===== 演習 ============================================================================ */
-  function initQuiz(rootEl, data) {
-    var pool = data.variants, math = data.math;
+  function initQuiz(rootEl, pool) {
+    var math = pool.math;
     var quizId = rootEl.getAttribute("data-quiz");
     var meta = { title: rootEl.getAttribute("data-title") || quizId, group: rootEl.getAttribute("data-group") || "other" };
     rootEl.innerHTML = "";
@@ -508,9 +565,16 @@
       }
       return p;
     }
+    var shown = 0;
     function show(focus) {
       var p = state();
-      var q = pool[currentIndex(pool.length, p)];
+      var mine = ++shown;
+      return pool.get(currentIndex(pool.length, p)).then(function (q) {
+        if (mine !== shown) return;  /* 読み込むあいだに次の問題が押された */
+        showQuestion(q, p, focus);
+      });
+    }
+    function showQuestion(q, p, focus) {
       rootEl.setAttribute("data-current", q.id);
       status.textContent = progressLine(p);
       var view = renderQuestion(box, q, math, {
@@ -532,14 +596,13 @@
         old.seed = s.seed; old.cursor = s.cursor; old.answered = false;
         return old;
       });
-      show(true);
+      show(true).catch(function (err) { status.textContent = "問題を読み込めませんでした: " + err.message; });
     });
     reset.addEventListener("click", function () {
       var all = load();
       delete all[quizId];
       save(all);
-      show(false);
-      status.textContent = "記録をリセットしました。";
+      show(false).then(function () { status.textContent = "記録をリセットしました。"; });
     });
     /* 前回この問題に答え終えていたら、開いたときは新しい問題にする */
     var p0 = state();
@@ -550,12 +613,11 @@
         return old;
       });
     }
-    show(false);
+    return show(false);
   }
 
   /* ===== 模擬試験 ======================================================================== */
-  function initExam(rootEl, data) {
-    var pool = data.variants, math = data.math;
+  function initExam(rootEl, pool) {
     rootEl.innerHTML = "";
     var form = el("form", "qz-exam-setup");
     var counts = [5, 10, 20, 30, 50].filter(function (c) { return c <= pool.length; });
@@ -578,13 +640,17 @@
       var count = Number(form.elements.count.value) || 10;
       var minutes = Number(form.elements.minutes.value) || 0;
       var seed = randomSeed();
-      var picked = examPick(pool.length, count, seed).map(function (i) { return pool[i]; });
-      runExam(rootEl, data, picked, minutes);
+      var start = form.querySelector(".qz-start");
+      start.disabled = true;
+      Promise.all(examPick(pool.length, count, seed).map(function (i) { return pool.get(i); })).then(function (picked) {
+        runExam(rootEl, pool, picked, minutes);
+      }).catch(function (err) { start.disabled = false; failed(rootEl, err); });
     });
+    return Promise.resolve();
   }
 
-  function runExam(rootEl, data, questions, minutes) {
-    var math = data.math;
+  function runExam(rootEl, pool, questions, minutes) {
+    var math = pool.math;
     rootEl.innerHTML = "";
     var picks = questions.map(function () { return null; });
     var top = el("div", "qz-exam-top");
@@ -690,7 +756,7 @@
       });
       rootEl.appendChild(review);
       var again = button("もう一度（設定に戻る）", "md-button--primary qz-again");
-      again.addEventListener("click", function () { initExam(rootEl, data); });
+      again.addEventListener("click", function () { initExam(rootEl, pool); });
       rootEl.appendChild(again);
       h.focus();
     }
@@ -755,13 +821,32 @@
   }
 
   function boot() {
-    Array.prototype.forEach.call(document.querySelectorAll(".qz[data-pool], .qz-exam[data-pool]"), function (r) {
+    var widgets = ".qz[data-variants], .qz-exam[data-variants], .qz[data-pool], .qz-exam[data-pool]";
+    Array.prototype.forEach.call(document.querySelectorAll(widgets), function (r) {
       if (r.getAttribute("data-ready")) return;
       r.setAttribute("data-ready", "loading");
-      decodePool(r.getAttribute("data-pool"), r.getAttribute("data-encoding")).then(function (data) {
-        if (r.classList.contains("qz-exam")) initExam(r, data); else initQuiz(r, data);
+      poolOf(r).then(function (pool) {
+        return r.classList.contains("qz-exam") ? initExam(r, pool) : initQuiz(r, pool);
+      }).then(function () {
         r.setAttribute("data-ready", "1");
       }).catch(function (err) { failed(r, err); r.setAttribute("data-ready", "error"); });
+    });
+    var first = document.querySelector(".qz[data-quiz], .qz-exam[data-quiz]");
+    if (first && !document.getElementById("qz-first")) {
+      first.id = "qz-first";
+      first.tabIndex = -1;  /* リンクの飛び先（スクリプトが答えの欄へ移すまでの受け皿） */
+    }
+    Array.prototype.forEach.call(document.querySelectorAll(".qz-skip"), function (a) {
+      if (a.getAttribute("data-ready")) return;
+      a.setAttribute("data-ready", "1");
+      a.addEventListener("click", function (ev) {  /* 最初の問題の答えの欄（選択肢、模擬試験なら開始ボタン）へ */
+        var box = document.getElementById("qz-first");
+        if (!box) return;
+        ev.preventDefault();
+        var target = box.querySelector(".qz-input, .qz-choice input, .qz-start, select") || box;
+        target.focus({ preventScroll: true });
+        target.scrollIntoView({ block: "center" });
+      });
     });
     fillProgress();
     Array.prototype.forEach.call(document.querySelectorAll(".qz-reset-all"), function (b) {
