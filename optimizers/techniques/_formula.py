@@ -1,6 +1,6 @@
 """Formulas of the techniques as :class:`optimizers.Rule` objects.
 
-The same as :func:`optimizers._rule.build`, with the functions schedules need (``floor``, ``cos``, ``pi``,
+The same as :func:`optimizers._rule.build`, with the functions schedules need (``floor``, ``ceiling``, ``cos``, ``pi``,
 ``Min``) in the parser's names; expressions keep their written order (``evaluate=False``) and execute through
 ``Rule.step`` like every optimizer's rule.
 """
@@ -14,8 +14,8 @@ from sympy.parsing.sympy_parser import parse_expr
 
 from .._rule import Rule, Sym, symbols
 
-FUNCTIONS = {"floor": sp.floor, "cos": sp.cos, "pi": sp.pi, "Min": sp.Min, "Max": sp.Max, "sqrt": sp.sqrt,
-             "Abs": sp.Abs}
+FUNCTIONS = {"floor": sp.floor, "ceiling": sp.ceiling, "cos": sp.cos, "pi": sp.pi, "Min": sp.Min, "Max": sp.Max,
+             "sqrt": sp.sqrt, "Abs": sp.Abs}
 
 
 @lru_cache(maxsize=512)

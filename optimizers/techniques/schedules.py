@@ -125,7 +125,8 @@ ETA0 = Sym("eta0", r"\eta_0", "最初の学習率", "initial learning rate", "hy
 ETA_T = Sym("eta_t", r"\eta_t", "ステップ t の学習率", "learning rate of step t", "temp")
 GAMMA = Sym("gamma", r"\gamma", "減衰の倍率", "decay factor", "hyper", code="gamma")
 STEP = Sym("s", "s", "学習率を下げる間隔（ステップ数）", "steps between decays", "hyper", code="step_size")
-TMAX = Sym("T", "T", "η_min に着くステップ", "step at which η_min is reached", "hyper", code="T_max")
+TMAX = Sym("T", "T", "学習率が最小値に達するステップ", "step at which the minimum rate is reached", "hyper",
+           code="T_max")
 ETA_MIN = Sym("eta_min", r"\eta_{\min}", "最小の学習率", "minimum learning rate", "hyper", code="eta_min")
 TAU = Sym("tau", r"\tau", "下げ終わるステップ", "step at which the decay ends", "hyper", code="tau")
 ETA_END = Sym("eta_end", r"\eta_\tau", "下げ終わったあとの学習率", "final learning rate", "hyper", code="lr_end")

@@ -25,6 +25,8 @@ from ._render import console
 
 NUMERIC = ("steps", "numeric_choice")
 PERTURB = 1e-9
+CHECKS = ("non-finite value", "digits unstable under 1e-9 perturbation", "choices equal at displayed precision",
+          "distractor within tolerance", "input off the decimal grid")
 
 
 def chi2_sf(x: float, dof: int) -> float:
@@ -113,6 +115,9 @@ def check_one(family: str, seed: int, options: dict[str, Any]) -> tuple[Counter,
         xs = [v for s in q.given["series"] for v in s["hyperparameters"].values()] + list(q.given["start"])
         if any(C.significant_decimals(x) > 3 for x in xs):
             bad["input off the decimal grid"] += 1
+    module = families.get(family)
+    if hasattr(module, "stress_defects"):  # a family with checks of its own (the chapter families)
+        bad.update(module.stress_defects(q, seed))
     index = q.answer.index if q.answer.index is not None else -1
     return bad, index, len(q.choices)
 
@@ -174,9 +179,10 @@ def run(args: argparse.Namespace) -> int:
                         f"({done / elapsed:.0f}/s)", title_justify="left")
     table.add_column("check")
     table.add_column("defects", justify="right")
-    for name in ("non-finite value", "digits unstable under 1e-9 perturbation", "choices equal at displayed precision",
-                 "distractor within tolerance", "input off the decimal grid"):
+    for name in CHECKS:
         table.add_row(name, str(bad.get(name, 0)))
+    for name in sorted(set(bad) - set(CHECKS)):  # the checks a family adds (its stress_defects)
+        table.add_row(name, str(bad[name]))
     con.print(table)
     failed = sum(bad.values()) > 0
     by_n: dict[int, Counter] = {}

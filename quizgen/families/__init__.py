@@ -11,7 +11,8 @@ from importlib import import_module
 from types import ModuleType
 
 #: family name -> module name (in the order ``quizgen families`` lists them)
-NAMES = ("steps", "numeric_choice", "code_blank", "formula", "concepts", "trajectory")
+NAMES = ("steps", "numeric_choice", "code_blank", "formula", "concepts", "trajectory",
+         "schedule")
 
 
 def get(name: str) -> ModuleType:
