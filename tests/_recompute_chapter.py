@@ -50,3 +50,62 @@ def schedule_key(given: dict) -> float:
         g = m(given["grads"][step]) if "grads" in given else m(given["loss"]["a"]) * w
         w = w - eta(kind, h, step) * g
     return float(w)
+
+
+# -- early stopping (Goodfellow et al. 2016, Algorithm 7.1, written out again) --------------------------------
+def early_stopping_key(given: dict) -> int:
+    losses, p, delta = given["val_losses"], int(given["patience"]), m(given.get("min_delta", 0.0))
+    best, best_epoch, since = None, None, 0
+    for epoch, v in enumerate(losses, start=1):
+        if best is None or m(v) < best - delta:
+            best, best_epoch, since = m(v), epoch, 0
+        else:
+            since += 1
+        if since == p:
+            return best_epoch if given["asked"] == "kept" else epoch
+    raise AssertionError("the record never stops")
+
+
+# -- weight averages ---------------------------------------------------------------------------------------
+def averaging_key(given: dict) -> float:
+    ws = [m(w) for w in given["weights"]]
+    if given["average"] == "polyak":
+        return float(sum(ws) / len(ws))
+    b = m(given["beta"])
+    avg = ws[0]
+    for w in ws[1:]:
+        avg = b * avg + (1 - b) * w
+    return float(avg)
+
+
+# -- second-order methods (exact, with sympy) --------------------------------------------------------------
+def second_order_key(given: dict) -> float:
+    import sympy as sp
+
+    r = lambda x: sp.Rational(repr(float(x)))  # noqa: E731
+    if given["quantity"] == "newton_1d":
+        w, a = sp.symbols("w a")
+        L = w**3 / 3 - a * w if given["loss"] == "cubic" else w**4 / 4 - a * w**2 / 2
+        at = {w: r(given["w0"]), a: r(given["a"])}
+        return float(at[w] - sp.diff(L, w).subs(at) / sp.diff(L, w, 2).subs(at))
+    H = sp.Matrix([[r(x) for x in row] for row in given["H"]])
+    if given["quantity"] == "newton_2d":  # one step on a quadratic: the solution of H w = b
+        return float((H.inv() * sp.Matrix([r(x) for x in given["b"]]))[int(given["index"])])
+    lam = sorted(H.eigenvals(), key=lambda e: float(e))
+    return float(lam[-1] / lam[0])
+
+
+def critical_point_key(given: dict) -> str:
+    import sympy as sp
+
+    x, y = sp.symbols("x y", real=True)
+    f = sp.sympify(given["f"], locals={"x": x, "y": y})
+    at = {x: given["point"][0], y: given["point"][1]}
+    assert sp.diff(f, x).subs(at) == 0 and sp.diff(f, y).subs(at) == 0
+    H = sp.hessian(f, (x, y)).subs(at)
+    det, tr = H.det(), H.trace()
+    if det < 0:
+        return "saddle"
+    if det == 0:
+        return "degenerate"
+    return "minimum" if tr > 0 else "maximum"

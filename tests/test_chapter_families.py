@@ -98,3 +98,109 @@ def test_schedule_same_seed_same_bytes():
     a = quizgen.generate("schedule", 77).to_json()
     assert a == quizgen.generate("schedule", 77).to_json()
     assert a != quizgen.generate("schedule", 78).to_json()
+
+
+# -- early stopping ----------------------------------------------------------------------------------------
+def test_early_stopping_key_recomputed_independently():
+    for seed in SEEDS:
+        q = quizgen.generate("early_stopping", seed)
+        check_japanese(q.stem)
+        key = R.early_stopping_key(q.given)
+        assert q.choices[q.answer.index].text == f"エポック {key}", q.id
+        texts = [c.text for c in q.choices]
+        assert len(set(texts)) == 4 and all(c.mistake and c.feedback for c in q.choices if not c.correct)
+        assert q.tags["topic"] == "early_stopping"
+        # the record goes on after the stop: the epochs early stopping saves are visible
+        stop = R.early_stopping_key({**q.given, "asked": "stop"})
+        assert stop < len(q.given["val_losses"])
+
+
+def test_early_stopping_distractors_are_the_named_mistakes():
+    """Keeping the last weights is offered when asking for the kept epoch, and its epoch is the stop epoch."""
+    seen = 0
+    for seed in range(200):
+        q = quizgen.generate("early_stopping", seed, asked="kept")
+        for c in q.choices:
+            if c.mistake == "early_stopping_last_weights":
+                assert c.text == f"エポック {R.early_stopping_key({**q.given, 'asked': 'stop'})}"
+                seen += 1
+    assert seen > 50
+
+
+# -- averaging, second order, critical points --------------------------------------------------------------
+@pytest.mark.parametrize("family, key_of", [("averaging", R.averaging_key), ("second_order", R.second_order_key)])
+def test_numeric_chapter_keys_recomputed_independently(family, key_of):
+    for seed in SEEDS:
+        q = quizgen.generate(family, seed)
+        check_japanese(q.stem)
+        key = key_of(q.given)
+        assert math.isclose(q.answer.value, key, rel_tol=1e-10, abs_tol=1e-12), (q.id, q.answer.value, key)
+        check_numeric_choices(q)
+
+
+def test_second_order_every_quantity():
+    for quantity in ("newton_1d", "newton_2d", "condition"):
+        for seed in range(30):
+            q = quizgen.generate("second_order", seed, quantity=quantity)
+            assert q.given["quantity"] == quantity and q.solution
+            if quantity == "condition":
+                assert q.answer.value >= 1
+
+
+def test_critical_point_key_recomputed_independently():
+    labels = {"minimum": "極小点である", "maximum": "極大点である", "saddle": "鞍点である",
+              "degenerate": "ヘッセ行列だけでは判定できない"}
+    seen = set()
+    for seed in SEEDS:
+        q = quizgen.generate("critical_point", seed)
+        check_japanese(q.stem)
+        key = R.critical_point_key(q.given)
+        seen.add(key)
+        assert q.choices[q.answer.index].text == labels[key]
+        assert sorted(c.text for c in q.choices) == sorted(labels.values())
+    assert seen == set(labels)
+
+
+# -- code blanks ----------------------------------------------------------------------------------------------
+def test_chapter_code_every_wrong_line_changes_the_class():
+    """Fill the blank with each choice and execute the class on its witness: only the key restores it."""
+    from quizgen.families import chapter_code as CC
+
+    for seed in range(120):
+        q = quizgen.generate("chapter_code", seed)
+        check_japanese(q.stem)
+        assert q.code.count(CC.BLANK) == 1 and "#" not in q.code
+        module, name = q.given["class"].rsplit(".", 1)
+        import importlib
+
+        cls = getattr(importlib.import_module(module), name)
+        lines = CC._source(cls)
+        real = CC._witness(cls)
+        indent = lines[q.given["line"]][: len(lines[q.given["line"]]) - len(lines[q.given["line"]].lstrip())]
+        for c in q.choices:
+            filled = list(lines)
+            filled[q.given["line"]] = indent + c.text.strip("`")
+            got = CC._witness(cls, CC._exec(cls, filled))
+            assert CC._differs(real, got) != c.correct, (q.id, c.text)
+
+
+def test_every_technique_has_blankable_lines():
+    from quizgen.families import chapter_code as CC
+
+    assert {s.cls for s in CC.slots()} == set(CC.MUTANTS)
+    assert all(len(s.mutants) >= 3 for s in CC.slots())
+
+
+@pytest.mark.parametrize("family", ["schedule", "early_stopping", "averaging", "second_order", "critical_point",
+                                    "chapter_code"])
+def test_chapter_families_declare_a_topic_and_are_reproducible(family):
+    from quizgen import families
+
+    module = families.get(family)
+    assert module.TOPIC and module.KIND == "choice"
+    for seed in (3, 4):
+        a = quizgen.generate(family, seed)
+        assert a.to_json() == quizgen.generate(family, seed).to_json()
+        assert a.tags["topic"] == module.TOPIC
+        en = quizgen.generate(family, seed, lang="en")
+        assert en.answer.index == a.answer.index and en.given == a.given
