@@ -120,7 +120,7 @@ def run_sgd(schedule, params, grad_fn, steps):
 
 # -- the formulas ------------------------------------------------------------------------------------------
 T_STEP = Sym("t", "t", "ステップ数（0 から数える。1 回目の更新が t = 0）", "step (from 0: the first update is t = 0)",
-             "step")
+             "step", code="t")
 ETA0 = Sym("eta0", r"\eta_0", "最初の学習率", "initial learning rate", "hyper", code="lr")
 ETA_T = Sym("eta_t", r"\eta_t", "ステップ t の学習率", "learning rate of step t", "temp")
 GAMMA = Sym("gamma", r"\gamma", "減衰の倍率", "decay factor", "hyper", code="gamma")
@@ -188,8 +188,7 @@ INFO = {
         "決めた間隔ごとに学習率を一定の倍率（多くは 1/10）で下げる。", "torch.optim.lr_scheduler.StepLR"),
     "exponential": Technique(
         "exponential", "指数減衰", "exponential decay",
-        "Goodfellow, Bengio, Courville『Deep Learning』2016, 8.3.1 節（学習率を徐々に下げる必要）; "
-        "torch.optim.lr_scheduler.ExponentialLR", 2016, _SYLLABUS,
+        "Goodfellow, Bengio, Courville『Deep Learning』2016, 8.3.1 節（学習率を徐々に下げる必要）", 2016, _SYLLABUS,
         "毎ステップ学習率を同じ倍率 γ（1 より少し小さい値）で下げる。", "torch.optim.lr_scheduler.ExponentialLR"),
     "linear": Technique(
         "linear", "線形減衰", "linear decay",

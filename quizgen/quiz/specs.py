@@ -24,18 +24,33 @@ import yaml
 
 #: the families in the order the pages show them (``quizgen.families.NAMES``)
 FAMILIES = ("steps", "numeric_choice", "code_blank", "formula", "concepts", "trajectory")
+#: the families of the optimization chapter's other topics (issue 16 part 2): quizzes on the chapter's pages
+CHAPTER_FAMILIES = ("schedule", "early_stopping", "averaging", "second_order", "critical_point", "chapter_code")
+FAMILIES += CHAPTER_FAMILIES
 #: families that are four-choice questions (the mock exam draws only these)
-CHOICE_FAMILIES = ("numeric_choice", "code_blank", "formula", "concepts", "trajectory")
+CHOICE_FAMILIES = ("numeric_choice", "code_blank", "formula", "concepts", "trajectory") + CHAPTER_FAMILIES
 #: concept topics of the bank that are not optimizers (one quiz each on the topics page)
 TOPICS = ("learning_rate", "curvature", "saddle", "bias_correction", "weight_decay")
+CHAPTER_TOPICS = ("schedule", "early_stopping", "averaging", "second_order", "challenges")
+TOPICS += CHAPTER_TOPICS
 TOPIC_JA = {"learning_rate": "学習率・ミニバッチ・エポック", "curvature": "病的曲率", "saddle": "鞍点・プラトー",
-            "bias_correction": "バイアス補正", "weight_decay": "重み減衰と L2 正則化"}
+            "bias_correction": "バイアス補正", "weight_decay": "重み減衰と L2 正則化",
+            "schedule": "学習率スケジューリング", "early_stopping": "早期終了", "averaging": "重みの平均",
+            "second_order": "二次の最適化手法", "challenges": "最適化の難しさ（局所解・崖）"}
 #: what a learner reads as the family's heading (short; the engine's TITLE is the long form)
 FAMILY_JA = {"steps": "数値計算（答えを入力）", "numeric_choice": "数値計算（4 択）", "code_blank": "コードの穴埋め",
-             "formula": "更新式の選択", "concepts": "概念の正誤", "trajectory": "軌跡の読み取り"}
+             "formula": "更新式の選択", "concepts": "概念の正誤", "trajectory": "軌跡の読み取り",
+             "schedule": "学習率スケジュールの計算", "early_stopping": "早期終了", "averaging": "重みの平均の計算",
+             "second_order": "ニュートン法と条件数", "critical_point": "臨界点の判定",
+             "chapter_code": "手法のコードの穴埋め"}
 #: the topic of each family as the mock exam's breakdown names it
 FAMILY_TOPIC_JA = {"steps": "計算", "numeric_choice": "計算", "code_blank": "実装（コード）", "formula": "更新式",
-                   "concepts": "概念・用語", "trajectory": "軌跡・挙動"}
+                   "concepts": "概念・用語", "trajectory": "軌跡・挙動", "schedule": "学習率スケジュール",
+                   "early_stopping": "早期終了", "averaging": "重みの平均", "second_order": "二次の手法",
+                   "critical_point": "鞍点・臨界点", "chapter_code": "実装（コード）"}
+
+#: the quiz page of the chapter's topics (each topic page shows its own quizzes too)
+CHAPTER_PAGE = "quiz/chapter.md"
 
 DEFAULT_POOL_SIZE = 50
 ENV_POOL_SIZE = "QUIZ_POOL_SIZE"  # overrides mkdocs.yml extra.quiz.pool_size (e.g. 10 for a quick build)
@@ -150,13 +165,17 @@ def for_optimizer(key: str, size: int) -> list[QuizSpec]:
 
 
 def for_family(family: str, size: int) -> QuizSpec:
+    if family in CHAPTER_FAMILIES:  # not about the optimizers: no "all optimizers" in the title
+        return QuizSpec(f"all-{family}", FAMILY_JA[family], ((family, ()),), size, None, CHAPTER_PAGE,
+                        meta={"family": family})
     return QuizSpec(f"all-{family}", f"全手法: {FAMILY_JA[family]}", ((family, ()),), size, None, "quiz/families.md",
                     meta={"family": family})
 
 
 def for_topic(topic: str, size: int) -> QuizSpec:
     return QuizSpec(f"topic-{topic}", f"{TOPIC_JA[topic]}: {FAMILY_JA['concepts']}",
-                    (("concepts", (("topic", topic),)),), size, None, "quiz/topics.md",
+                    (("concepts", (("topic", topic),)),), size, None,
+                    CHAPTER_PAGE if topic in CHAPTER_TOPICS else "quiz/topics.md",
                     meta={"family": "concepts", "topic": topic})
 
 
@@ -169,6 +188,8 @@ def exam_items() -> tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]:
                 items.append((family, (("optimizer", key),)))
     for topic in TOPICS:
         items.append(("concepts", (("topic", topic),)))
+    for family in CHAPTER_FAMILIES:  # the chapter's other topics (no optimizer option)
+        items.append((family, ()))
     # interleave: family by family would put 12 formula questions in a row
     by_family: dict[str, list] = {}
     for it in items:

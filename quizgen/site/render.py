@@ -40,6 +40,13 @@ GENERATED = "assets/generated"  # docs-relative folder of generated files (plots
 MACROS = ("meta", "rule", "symbols", "source", "worked_example", "trajectories", "lr_effect", "conventions",
           "mistakes", "default", "step_value", "paths", "compare_paths", "training_comparison", "erratum",
           "quiz_link", "torch_default", "drill_today", "drill_table",
+          # the chapter's other topics (quizgen/site/schedules.py, early_stopping.py, averaging.py, second_order.py,
+          # challenges.py)
+          "schedule_formula", "schedule_curves", "schedule_worked", "schedule_counting", "schedule_effect",
+          "early_stopping_run", "early_stopping_worked", "early_stopping_patience",
+          "averaging_run", "averaging_worked", "newton_vs_gd", "condition_table", "newton_cost", "newton_saddle",
+          "cg_example", "bfgs_example", "local_minima", "plateau", "critical_points", "technique_class",
+          "technique_rule",
           "quiz", "exam", "progress")  # the last three: the self-checking quizzes (quizgen/quiz/site.py)
 QUIZ_MACROS = ("quiz", "exam", "progress")
 # the quizzes are cached by quizgen/quiz itself (pools by content hash); quiz_link, which depends on which quiz
@@ -95,6 +102,7 @@ def code_version() -> str:
     cached never imports sympy, matplotlib or the optimizers."""
     quizgen = Path(__file__).resolve().parents[1]
     files = sorted((quizgen.parent / "optimizers").glob("*.py"))
+    files += sorted((quizgen.parent / "optimizers" / "techniques").glob("*.py"))
     files += [quizgen / name for name in DEPENDS if (quizgen / name).exists()]
     files += sorted((quizgen / "site").glob("*.py")) + sorted((quizgen / "site").glob("*.js"))
     return file_digest(*files)
