@@ -96,7 +96,7 @@ def hessian_at(f_text: str, x0: int, y0: int) -> tuple[tuple[float, float], tupl
     return grad, (float(H[0, 0]), float(H[0, 1])), (float(H[1, 0]), float(H[1, 1]))
 
 
-def recompute(given: dict[str, Any]) -> str:
+def kind_of(given: dict[str, Any]) -> str:
     grad, r0, r1 = hessian_at(given["f"], *given["point"])
     assert grad == (0.0, 0.0), grad
     return N.classify(np.array([r0, r1]))
@@ -143,7 +143,7 @@ def stress_defects(q: Question, seed: int):
     from collections import Counter
 
     bad: Counter = Counter()
-    if LABEL[recompute(q.given)][0 if q.lang == "ja" else 1] != q.choices[q.answer.index].text:
+    if LABEL[kind_of(q.given)][0 if q.lang == "ja" else 1] != q.choices[q.answer.index].text:
         bad["key differs when recomputed from given"] += 1
     return bad
 
@@ -156,7 +156,7 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
         template, point = _draw_function(r, want)
         text, latex = function(template)
         given = {"f": text, "latex": latex, "point": list(point)}
-        key = recompute(given)
+        key = kind_of(given)
         if key == want:
             break
     else:

@@ -88,14 +88,14 @@ def _run(losses: list[float], patience: int, min_delta: float = 0.0, *, reset: b
     return best_epoch, None
 
 
-def recompute(given: dict[str, Any]) -> tuple[int, int | None]:
+def kept_and_stop(given: dict[str, Any]) -> tuple[int, int | None]:
     """(kept epoch, stop epoch) executed by the reference class from ``given``."""
     return E.run(given["val_losses"], int(given["patience"]), float(given.get("min_delta", 0.0)))
 
 
 def _candidates(given: dict[str, Any], asked: str) -> list[tuple[K.Mistake, int | None]]:
     losses, p, d = given["val_losses"], int(given["patience"]), float(given.get("min_delta", 0.0))
-    kept, stop = recompute(given)
+    kept, stop = kept_and_stop(given)
     out: list[tuple[K.Mistake, int | None]] = []
     pick = 0 if asked == "kept" else 1
     if asked == "kept":
@@ -155,7 +155,7 @@ def _draw(r: np.random.Generator, opts: dict[str, Any]) -> tuple[dict[str, Any],
         return None  # a loss exactly min_delta below the best: a rounding question, not an early-stopping one
     asked = opts["asked"] or C.pick(r, ("kept", "kept", "stop"))
     given["asked"] = asked
-    kept, stop = recompute(given)
+    kept, stop = kept_and_stop(given)
     if stop is None or stop == n:  # the record must go on after the stop (what early stopping saves)
         return None
     key = kept if asked == "kept" else stop
@@ -229,7 +229,7 @@ def _solution(given: dict[str, Any], lang: str) -> list[SolutionStep]:
         rows.append(f"| {epoch} | {v:.2f} | {es.best_loss:.2f} | {es.best_epoch} | {es.wait} |")
         if stop:
             break
-    kept, stop = recompute(given)
+    kept, stop = kept_and_stop(given)
     head = ("| エポック | 検証損失 | それまでの最小 | 保存したエポック | 改善しなかった回数 |" if lang == "ja" else
             "| epoch | loss | best so far | saved epoch | epochs without improvement |")
     table = "\n".join([head, "|---|---|---|---|---|", *rows])
@@ -249,7 +249,7 @@ def stress_defects(q: Question, seed: int):
     from collections import Counter
 
     bad: Counter = Counter()
-    kept, stop = recompute(q.given)
+    kept, stop = kept_and_stop(q.given)
     key = kept if q.given["asked"] == "kept" else stop
     if q.choices[q.answer.index].text != _epoch(key, q.lang):
         bad["key differs when recomputed from given"] += 1
@@ -268,7 +268,7 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
     else:
         raise C.GenerationError(f"early_stopping: no usable record for {opts}")
     given, pool = got
-    kept, stop = recompute(given)
+    kept, stop = kept_and_stop(given)
     key = kept if given["asked"] == "kept" else stop
     pick = C.part(rng, "distractors")
     idx = sorted(int(i) for i in pick.choice(len(pool), size=3, replace=False))

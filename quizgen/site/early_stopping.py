@@ -97,9 +97,9 @@ def worked(macros) -> str:
     for epoch, v in enumerate(losses, start=1):
         before = es.best_loss
         stop = es.step(epoch, v)
-        what = "改善: 重みを保存" if es.best_epoch == epoch else "改善なし"
+        what = "改善（保存）" if es.best_epoch == epoch else "改善なし"
         if stop:
-            what = f"改善なしが {res['patience']} 回続いた: **停止**"
+            what = f"{res['patience']} 回続いた: **停止**"
         rows.append([str(epoch), number(v, 5), number(before, 5) if math.isfinite(before) else "—", what,
                      str(es.best_epoch), str(es.wait)])
         if stop:
@@ -108,7 +108,7 @@ def worked(macros) -> str:
     first = int(shown[0][0])
     intro = (f"上の学習の検証損失に、参照実装 `EarlyStopping(patience={res['patience']})` の `step` を 1 エポックずつ"
              f"当てはめた。エポック 1〜{first - 1} は省略（表は停止までの最後の {len(shown)} エポック）。\n\n")
-    return intro + table(["エポック", "検証損失", "それまでの最小", "判定", "保存したエポック", "改善なしの回数"], shown,
+    return intro + table(["エポック", "検証損失", "それまでの最小", "判定", "保存した重み", "改善なしの回数"], shown,
                          "qg-steps")
 
 
