@@ -179,9 +179,10 @@ def run(args: argparse.Namespace) -> int:
                         f"({done / elapsed:.0f}/s)", title_justify="left")
     table.add_column("check")
     table.add_column("defects", justify="right")
-    for name in CHECKS:
+    extra = tuple(getattr(families.get(args.family), "STRESS_CHECKS", ()))  # the checks a family adds
+    for name in CHECKS + extra:
         table.add_row(name, str(bad.get(name, 0)))
-    for name in sorted(set(bad) - set(CHECKS)):  # the checks a family adds (its stress_defects)
+    for name in sorted(set(bad) - set(CHECKS) - set(extra)):
         table.add_row(name, str(bad[name]))
     con.print(table)
     failed = sum(bad.values()) > 0

@@ -107,6 +107,8 @@ def active(expr: Any, values: Mapping[str, float]) -> Any:
 
 # -- stress checks ---------------------------------------------------------------------------------------
 PERTURB = 1e-9
+#: what stress_defects checks beyond the stress command's own checks (listed in its table even when 0)
+CHECKS = ("key differs when recomputed from given", "choices closer than 5 units")
 
 
 def perturbed(value: Any, rng: np.random.Generator) -> Any:

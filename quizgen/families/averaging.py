@@ -23,6 +23,8 @@ KIND = "choice"
 TITLE = ("重みの平均（Polyak 平均・EMA）", "weight averaging (Polyak, EMA)")
 TOPIC = "averaging"
 
+STRESS_CHECKS = K.CHECKS  # quizgen stress: the checks of stress_defects
+
 OPTIONS = [
     C.Option("average", "'polyak' or 'ema'; drawn when omitted", None, ("polyak", "ema")),
 ]

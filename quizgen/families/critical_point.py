@@ -30,6 +30,8 @@ LABEL = {"minimum": ("極小点である", "a local minimum"), "maximum": ("極�
          "saddle": ("鞍点である", "a saddle point"),
          "degenerate": ("ヘッセ行列だけでは判定できない", "the Hessian alone cannot tell")}
 
+STRESS_CHECKS = ("key differs when recomputed from given",)  # quizgen stress: the checks of stress_defects
+
 OPTIONS = [C.Option("kind", f"the answer ({', '.join(KINDS)}); drawn when omitted", None, KINDS)]
 
 M = K.Mistake

@@ -24,6 +24,8 @@ KIND = "choice"
 TITLE = ("早期終了（どのエポックの重みを使うか）", "early stopping (which epoch is kept)")
 TOPIC = "early_stopping"
 
+STRESS_CHECKS = ("key differs when recomputed from given",)  # quizgen stress: the checks of stress_defects
+
 OPTIONS = [
     C.Option("asked", "'kept' (the epoch whose weights are used) or 'stop' (the epoch after which training stops); "
              "drawn when omitted", None, ("kept", "stop")),

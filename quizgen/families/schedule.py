@@ -32,6 +32,8 @@ TOPIC = "schedule"
 KINDS = tuple(S.CLASSES)
 QUANTITIES = ("lr", "W", "formula")
 
+STRESS_CHECKS = K.CHECKS  # quizgen stress: the checks of stress_defects
+
 OPTIONS = [
     C.Option("schedule", f"schedule ({', '.join(KINDS)}); drawn when omitted", None, KINDS),
     C.Option("quantity", "'lr' (η at a step), 'W' (W after a few SGD steps) or 'formula'; drawn when omitted", None,
@@ -353,7 +355,7 @@ def _hint_texts(kind: str, sch, given: dict[str, Any]) -> list[str]:
         if frac is None:
             continue
         arg, value = _cos_text(*frac)
-        text = f"$\\cos({arg}) = {C.fmt(value)}$" if value is not None else ""
+        text = f"$\\cos({arg}) \\approx {value:.4f}$" if value is not None else ""
         if text and text not in seen:
             seen.append(text)
     return seen
@@ -468,7 +470,7 @@ def _stem(var: Variant, lang: str) -> str:
             t = int(asked["t"])
             ask = (f"{t + 1} 回目の更新に使われる学習率" if asked.get("update")
                    else f"$t = {t}$ の学習率 $\\eta_{{{t}}}$")
-            parts.append(f"{ask} の値として最も近いものを選べ。")
+            parts.append(f"{ask}{' ' if ask.endswith('$') else ''}の値として最も近いものを選べ。")
         else:
             k = int(asked["steps"])
             if "loss" in g:

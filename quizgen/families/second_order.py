@@ -25,6 +25,8 @@ TITLE = ("二次の最適化手法（ニュートン法・条件数）", "second
 TOPIC = "second_order"
 QUANTITIES = ("newton_1d", "newton_2d", "condition")
 
+STRESS_CHECKS = K.CHECKS  # quizgen stress: the checks of stress_defects
+
 OPTIONS = [
     C.Option("quantity", "'newton_1d', 'newton_2d' or 'condition'; drawn when omitted", None, QUANTITIES),
 ]
@@ -158,12 +160,12 @@ def _stem(given: dict[str, Any], lang: str) -> str:
         a = float(given["a"])
         tex = LOSSES_1D[given["loss"]][0].replace("{a}", _n(a)).replace("{a/2}", _n(a / 2))
         if lang == "ja":
-            return (f"1 変数の損失関数 $L(w) = {tex}$ を、$w_0 = {C.fmt(given['w0'])}$ から、ニュートン法 "
+            return (f"1 変数の損失関数 $L(w) = {tex}$ について、$w_0 = {C.fmt(given['w0'])}$ からニュートン法 "
                     "$w \\leftarrow w - \\dfrac{L'(w)}{L''(w)}$（Goodfellow ら 2016 の式 (8.27) の 1 変数の場合）で"
-                    "最小化する。1 回更新した後の $w_1$ の値として最も近いものを選べ。")
-        return (f"Minimise $L(w) = {tex}$ from $w_0 = {C.fmt(given['w0'])}$ with Newton's method "
-                "$w \\leftarrow w - L'(w)/L''(w)$ (Goodfellow et al. 2016, eq. 8.27 in one variable). Choose the "
-                "value closest to $w_1$ after one update.")
+                    " 1 回更新する。更新後の $w_1$ の値として最も近いものを選べ。")
+        return (f"For $L(w) = {tex}$, take one step of Newton's method $w \\leftarrow w - L'(w)/L''(w)$ (Goodfellow "
+                f"et al. 2016, eq. 8.27 in one variable) from $w_0 = {C.fmt(given['w0'])}$. Choose the value closest "
+                "to $w_1$.")
     H = _matrix(given["H"])
     if q == "newton_2d":
         comp = ("第 1 成分" if given["index"] == 0 else "第 2 成分") if lang == "ja" else \

@@ -91,7 +91,7 @@ def project_root(start: Path | None = None) -> Path:
 #: the code a generated page depends on (what the macros import); a change to any other file of the
 #: project (drills, exports, the CLI) leaves the site's caches valid
 DEPENDS = ("trace.py", "formulas.py", "problems.py", "plots.py", "equivalence.py", "mistakes.py", "training.py",
-           "seeds.py", "families/__init__.py", "families/_run.py")
+           "seeds.py", "families/__init__.py", "families/_run.py", "families/_chapter.py")
 
 
 def code_version() -> str:
