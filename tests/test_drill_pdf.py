@@ -221,7 +221,8 @@ def test_skipping_the_screen_layout_does_not_change_the_pdf(klass, tmp_path, mon
 
 def test_a_lost_sheet_is_rebuilt_from_its_printed_command(klass):
     sheet = klass["out"] / "sheets" / "s02-questions.pdf"
-    m = re.search(r"quizgen drill (.*?) --out DIR", " ".join(pdftext(sheet).split()))
+    # raw text order: a long --families list wraps the command below the date and score boxes
+    m = re.search(r"quizgen drill (.*?) --out DIR", " ".join(pdftext(sheet, raw=True).split()))
     argv = m.group(1).replace("'", "").split(" --")
     args = []
     for item in argv:  # '--name 佐藤 花子' keeps its space

@@ -37,20 +37,21 @@ LAST = M("average_last_only", "最後の重みだけを使った", "used the las
          "平均を取らずに最後の重みを答えた。揺れを打ち消すために、それまでの重みを平均する。",
          "Took the last weights without averaging. The average smooths out the oscillation.")
 FROM_ZERO = M("ema_from_zero", "平均を 0 から始めた", "started the average at 0",
-              "W̄ = 0 から W̄ ← βW̄ + (1 − β)W を始めた（Adam のバイアス補正がないときと同じ 0 への偏り）。"
-              "ここでは最初の重み W_1 を W̄ の初期値にする。",
-              "Started W̄ ← βW̄ + (1 − β)W from W̄ = 0 (the same pull towards 0 as Adam without bias correction). "
-              "Here the average starts as the first weights W_1.")
+              "W_avg = 0 から W_avg ← βW_avg + (1 − β)W を始めた（Adam のバイアス補正がないときと同じ 0 への"
+              "偏り）。ここでは最初の重み W_1 を W_avg の初期値にする。",
+              "Started W_avg ← βW_avg + (1 − β)W from W_avg = 0 (the same pull towards 0 as Adam without bias "
+              "correction). Here the average starts as the first weights W_1.")
 SWAPPED = M("ema_beta_swapped", "β と 1 − β を入れ替えた", "swapped β and 1 − β",
-            "W̄ ← (1 − β)W̄ + βW とした。β は古い平均に掛ける係数（1 に近いほど長い期間を平均する）。",
-            "Used W̄ ← (1 − β)W̄ + βW. β multiplies the old average (closer to 1 means a longer memory).")
+            "W_avg ← (1 − β)W_avg + βW とした。β は古い平均に掛ける係数（1 に近いほど長い期間を平均する）。",
+            "Used W_avg ← (1 − β)W_avg + βW. β multiplies the old average (closer to 1 means a longer memory).")
 MEAN_FOR_EMA = M("ema_is_mean", "単純平均を計算した", "computed the plain mean",
                  "指数移動平均の代わりに単純平均を取った。EMA は新しい重みほど大きい重みで平均する。",
                  "Took the plain mean instead of the exponential moving average, which weighs recent weights more.")
 EMA_FOR_MEAN = M("polyak_is_ema", "指数移動平均を計算した", "computed an exponential average",
-                 "毎回 W̄ ← (W̄ + W)/2 とした。Polyak 平均は W̄ ← W̄ + (W − W̄)/n で、すべての重みを等しく平均する。",
-                 "Used W̄ ← (W̄ + W)/2 each time. Polyak's average is W̄ ← W̄ + (W − W̄)/n, weighing all weights "
-                 "equally.")
+                 "毎回 W_avg ← (W_avg + W)/2 とした。Polyak 平均は W_avg ← W_avg + (W − W_avg)/n で、すべての"
+                 "重みを等しく平均する。",
+                 "Used W_avg ← (W_avg + W)/2 each time. Polyak's average is W_avg ← W_avg + (W − W_avg)/n, "
+                 "weighing all weights equally.")
 DIV_N_PLUS = M("polyak_n_plus_one", "n + 1 で割った", "divided by n + 1",
                "W_1 から W_n の和を n + 1 で割った。平均に入れた重みは n 個。",
                "Divided the sum of W_1 … W_n by n + 1. There are n weights in the average.")
@@ -121,6 +122,10 @@ def _draw(r: np.random.Generator, opts: dict[str, Any]):
     return given, key, decimals, pool
 
 
+#: the average's symbol in stems and solutions (a subscript: PDF text keeps an accent's bar out of reading order)
+AVG = r"W_{\mathrm{avg}}"
+
+
 def _stem(given: dict[str, Any], lang: str) -> str:
     ws = given["weights"]
     n = len(ws)
@@ -129,44 +134,42 @@ def _stem(given: dict[str, Any], lang: str) -> str:
         head = (f"最小点のまわりで揺れている学習の重みが、初期値 $W_0 = {C.fmt(given['W0'])}$ から、更新のたびに "
                 f"${seq}$ と変わった。")
         if given["average"] == "polyak":
-            rule = ("各更新の後の重みを順に入れて、Polyak 平均 $\\bar{W}$（Polyak & Juditsky 1992）を逐次に計算する。"
-                    "最初の更新の後は $\\bar{W} = W_1$ とし、$n$ 個目の重み $W_n$ を入れるときは "
-                    "$\\bar{W} \\leftarrow \\bar{W} + (W_n - \\bar{W})/n$ とする。")
+            rule = (f"各更新の後の重みを順に入れて、Polyak 平均 ${AVG}$（Polyak & Juditsky 1992）を逐次に"
+                    f"計算する。最初の更新の後は ${AVG} = W_1$ とし、$n$ 個目の重み $W_n$ を入れるときは "
+                    f"${AVG} \\leftarrow {AVG} + (W_n - {AVG})/n$ とする。")
         else:
-            rule = (f"各更新の後の重みの指数移動平均 $\\bar{{W}}$（Goodfellow ら 2016 の 8.7.3 節）を、減衰率 "
-                    f"$\\beta = {C.fmt(given['beta'])}$ で計算する。最初の更新の後は $\\bar{{W}} = W_1$ とし、以降は"
-                    "更新のたびに $\\bar{W} \\leftarrow \\beta \\bar{W} + (1 - \\beta) W$ とする（PyTorch の "
+            rule = (f"各更新の後の重みの指数移動平均 ${AVG}$（Goodfellow ら 2016 の 8.7.3 節）を、減衰率 "
+                    f"$\\beta = {C.fmt(given['beta'])}$ で計算する。最初の更新の後は ${AVG} = W_1$ とし、以降は"
+                    f"更新のたびに ${AVG} \\leftarrow \\beta {AVG} + (1 - \\beta) W$ とする（PyTorch の "
                     "AveragedModel と同じ）。")
-        return f"{head}{rule}$W_{{{n}}}$ まで入れた後の $\\bar{{W}}$ の値として最も近いものを選べ。"
+        return f"{head}{rule}$W_{{{n}}}$ まで入れた後の ${AVG}$ の値として最も近いものを選べ。"
     head = (f"Near a minimum the weights of a run oscillate: from $W_0 = {C.fmt(given['W0'])}$ the updates give "
             f"${seq}$. ")
     if given["average"] == "polyak":
-        rule = ("Polyak's average $\\bar{W}$ (Polyak & Juditsky 1992) of the weights after each update is computed "
-                "step by step: $\\bar{W} = W_1$ after the first update, then $\\bar{W} \\leftarrow \\bar{W} + "
-                "(W_n - \\bar{W})/n$. ")
+        rule = (f"Polyak's average ${AVG}$ (Polyak & Juditsky 1992) of the weights after each update is computed "
+                f"step by step: ${AVG} = W_1$ after the first update, then "
+                f"${AVG} \\leftarrow {AVG} + (W_n - {AVG})/n$. ")
     else:
-        rule = (f"The exponential moving average $\\bar{{W}}$ (Goodfellow et al. 2016, §8.7.3) with $\\beta = "
-                f"{C.fmt(given['beta'])}$ starts as $\\bar{{W}} = W_1$, then "
-                "$\\bar{W} \\leftarrow \\beta \\bar{W} + (1 - \\beta) W$ after each update "
-                "(as PyTorch's AveragedModel). ")
-    return f"{head}{rule}Choose the value closest to $\\bar{{W}}$ after $W_{{{n}}}$."
+        rule = (f"The exponential moving average ${AVG}$ (Goodfellow et al. 2016, §8.7.3) with "
+                f"$\\beta = {C.fmt(given['beta'])}$ starts as ${AVG} = W_1$, then "
+                f"${AVG} \\leftarrow \\beta {AVG} + (1 - \\beta) W$ after each update (as PyTorch's AveragedModel). ")
+    return f"{head}{rule}Choose the value closest to ${AVG}$ after $W_{{{n}}}$."
 
 
 def _solution(given: dict[str, Any], key: float, decimals: int, lang: str) -> list[SolutionStep]:
     from ..formulas import number
 
     ws = [float(w) for w in given["weights"]]
-    lines = [f"\\bar{{W}} = W_1 = {number(ws[0])}"]
+    lines = [f"{AVG} = W_1 = {number(ws[0])}"]
     avg = ws[0]
     for n, w in enumerate(ws[1:], start=2):
         if given["average"] == "polyak":
             new = avg + (w - avg) / n
-            lines.append(f"\\bar{{W}} \\leftarrow {number(avg)} + ({number(w)} - {_p(number(avg))})/{n} = "
-                         f"{number(new)}")
+            lines.append(f"{AVG} \\leftarrow {number(avg)} + ({number(w)} - {_p(number(avg))})/{n} = {number(new)}")
         else:
             b = float(given["beta"])
             new = b * avg + (1 - b) * w
-            lines.append(f"\\bar{{W}} \\leftarrow {number(b)} \\times {_p(number(avg))} + {number(1 - b)} \\times "
+            lines.append(f"{AVG} \\leftarrow {number(b)} \\times {_p(number(avg))} + {number(1 - b)} \\times "
                          f"{_p(number(w))} = {number(new)}")
         avg = new
     shown = C.round_text(key, decimals)

@@ -87,15 +87,17 @@ ES_INVERTED_STOP = M("early_stopping_stop_inverted", "止める条件を逆に�
                      "wait < patience のときに止めた。patience 回続けて改善しなかったとき（wait ≥ patience）に止める。",
                      "Stopped while wait < patience. It stops once wait ≥ patience.")
 EMA_NO_ONE_MINUS = M("ema_no_one_minus_beta", "(1 − β) を掛け忘れた", "forgot the (1 − β)",
-                     "βW̄ + W とした。重みの合計が 1 になるように、新しい重みには (1 − β) を掛ける。",
-                     "Used βW̄ + W. The new weights get (1 − β) so that the weights sum to 1.")
+                     "βW_avg + W とした。重みの合計が 1 になるように、新しい重みには (1 − β) を掛ける。",
+                     "Used βW_avg + W. The new weights get (1 − β) so that the weights sum to 1.")
 EMA_SIGN = M("ema_sign", "引き算にした", "subtracted",
-             "βW̄ − (1 − β)W とした。移動平均は βW̄ + (1 − β)W。", "Used βW̄ − (1 − β)W. It is βW̄ + (1 − β)W.")
+             "βW_avg − (1 − β)W とした。移動平均は βW_avg + (1 − β)W。",
+             "Used βW_avg − (1 − β)W. It is βW_avg + (1 − β)W.")
 POLYAK_NO_AVG = M("polyak_forgot_average", "平均を引き忘れた", "forgot to subtract the average",
-                  "W̄ += W/n とした。逐次平均は W̄ += (W − W̄)/n。", "Used W̄ += W/n. The running mean is W̄ += (W − W̄)/n.")
+                  "W_avg += W/n とした。逐次平均は W_avg += (W − W_avg)/n。",
+                  "Used W_avg += W/n. The running mean is W_avg += (W − W_avg)/n.")
 POLYAK_SIGN = M("polyak_sign", "差の向きを逆にした", "reversed the difference",
-                "W̄ += (W̄ − W)/n とした。新しい重みの方へ近づけるので (W − W̄)/n を足す。",
-                "Used W̄ += (W̄ − W)/n. The mean moves towards the new weights: add (W − W̄)/n.")
+                "W_avg += (W_avg − W)/n とした。新しい重みの方へ近づけるので (W − W_avg)/n を足す。",
+                "Used W_avg += (W_avg − W)/n. The mean moves towards the new weights: add (W − W_avg)/n.")
 NEWTON_LR = M("newton_divided_by_lr", "学習率で割った", "divided by the learning rate",
               "step を学習率で割った。減衰ニュートン法では step に学習率を掛ける。",
               "Divided the step by the learning rate. A damped Newton step multiplies it by the rate.")

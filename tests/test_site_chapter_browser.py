@@ -1,6 +1,9 @@
 """The chapter pages in headless Chromium: every figure loads, every formula is KaTeX, no page scrolls sideways on
-a phone, nothing leaves 127.0.0.1, and a chapter quiz answers like the others (the schedule family's key, the
-early-stopping family's named mistake). Screenshots go to artifacts/screenshots/chapter-*.png."""
+a phone, nothing leaves 127.0.0.1, and a chapter quiz answers like the others (the schedule family's key and a
+named mistake; the early-stopping record as a table). Screenshots go to artifacts/screenshots/chapter-*.png.
+
+The file name sorts after tests/test_drill*.py: the session's Playwright (conftest's browser fixture) keeps an
+event loop running, and the drill tests print PDFs with asyncio.run()."""
 
 from __future__ import annotations
 
