@@ -11,7 +11,9 @@ The shapes:
   (optional per series: ``"losses"``, ``"color"``; optional: ``"title"``, ``"xlim"``, ``"ylim"``, and
   ``"legend": "below"`` for :func:`paths_and_loss_svg` when no corner of the paths is free);
 - a curve plot: ``{"panels": [{"title": ..., "xlabel": ..., "ylabel": ..., "log": bool,
-  "series": [{"label": ..., "x": [...], "y": [...]}]}]}``.
+  "series": [{"label": ..., "x": [...], "y": [...]}]}]}`` (optional per series: ``"color"``, ``"style"`` (a
+  matplotlib line format such as ``"--"``); per panel: ``"marks": [{"x": ..., "label": ...}]``, dotted vertical
+  lines; with one panel the legend goes inside it, at ``data["legend"]`` (default ``"best"``)).
 """
 
 from __future__ import annotations
@@ -771,11 +773,18 @@ def small_multiples_svg(data: Mapping[str, Any], *, ncols: int = 4, panel: float
 def curves_svg(data: Mapping[str, Any], *, width: float = PAGE_WIDTH, height: float = 3.0) -> str:
     """Panels of curves side by side (training loss and accuracy): the curve shape in the module doc."""
     panels = data["panels"]
-    fig = _figure(width, height, left=0.08, right=0.8, bottom=0.15, top=0.91, wspace=0.3)
+    inside = len(panels) == 1  # one panel: the legend goes inside it, where matplotlib finds room
+    fig = _figure(width, height, left=0.1 if inside else 0.08, right=0.97 if inside else 0.8, bottom=0.15, top=0.91,
+                  wspace=0.3)
     axes = np.atleast_1d(fig.subplots(1, len(panels))).reshape(-1)
     for ax, p in zip(axes, panels):
         for i, s in enumerate(p["series"]):
-            ax.plot(s["x"], s["y"], "-", color=color(i, s), linewidth=1.3, label=s.get("label"))
+            ax.plot(s["x"], s["y"], s.get("style", "-"), color=color(i, s), linewidth=1.3, label=s.get("label"))
+        for j, m in enumerate(p.get("marks", ())):  # dotted vertical lines at chosen x, labelled one under another
+            ax.axvline(m["x"], color=m.get("color", "#555555"), linestyle=":", linewidth=1.0)
+            ax.annotate(m.get("label", ""), (m["x"], 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(2, -10 - 10 * j), textcoords="offset points", fontsize=7.5,
+                        color=m.get("color", "#555555"))
         if p.get("log"):
             ax.set_yscale("log")
             _log_axis(ax)
@@ -784,8 +793,11 @@ def curves_svg(data: Mapping[str, Any], *, width: float = PAGE_WIDTH, height: fl
         ax.set_ylabel(p.get("ylabel", ""))
         ax.grid(True, color="#e4e4e4", linewidth=0.6)
     if panels and any(s.get("label") for s in panels[0]["series"]):
-        handles, labels = axes[0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="center right", fontsize=7.5, frameon=False)
+        if inside:
+            axes[0].legend(loc=data.get("legend", "best"), fontsize=7.5)
+        else:
+            handles, labels = axes[0].get_legend_handles_labels()
+            fig.legend(handles, labels, loc="center right", fontsize=7.5, frameon=False)
     return _svg(fig)
 
 

@@ -315,3 +315,65 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())
+
+
+# ------------------------------------------------------------------------------------------------
+# early stopping on a small training set (docs/chapter/early-stopping.md)
+
+ES_TRAIN, ES_VALIDATION = 100, 300  # a small training set overfits within a few dozen epochs
+ES_EPOCHS, ES_BATCH_SIZE, ES_PATIENCE = 120, 10, 10
+ES_RUN: tuple[str, dict[str, float]] = ("sgd", {"lr": 0.2})
+
+
+def early_stopping_run(key: str = ES_RUN[0], kwargs: dict[str, Any] | None = None, *, n_train: int = ES_TRAIN,
+                       n_validation: int = ES_VALIDATION, epochs: int = ES_EPOCHS, batch_size: int = ES_BATCH_SIZE,
+                       patience: int = ES_PATIENCE, seed: int = DEFAULT_SEED,
+                       split_seed: int = SPLIT_SEED) -> dict[str, Any]:
+    """Train on ``n_train`` images of the training set for ``epochs`` epochs, measuring the loss on ``n_validation``
+    other training images (the validation set) and the test accuracy after every epoch, with the reference
+    ``EarlyStopping`` watching the validation loss (it saves the weights at each new best, as a real run would).
+
+    The run goes on to the last epoch so the page can show what early stopping avoids; the result says when
+    early stopping stopped and which epoch it kept, and the test accuracy of the weights it restored."""
+    from optimizers.techniques.early_stopping import EarlyStopping
+
+    kwargs = dict(ES_RUN[1] if kwargs is None else kwargs)
+    data = load_data(split_seed)
+    order = named_rng("training", "validation", split_seed).permutation(len(data.y_train))
+    train_idx, val_idx = order[:n_train], order[n_train:n_train + n_validation]
+    x_tr, y_tr = data.x_train[train_idx], data.y_train[train_idx]
+    x_va, y_va = data.x_train[val_idx], data.y_train[val_idx]
+    params = init_params(named_rng("training", "init", seed))
+    batches = named_rng("training", "minibatch", seed)
+    opt = make_optimizer(key, kwargs)
+    es = EarlyStopping(patience=patience)
+    curves: dict[str, list[float]] = {"train_loss": [], "validation_loss": [], "test_accuracy": []}
+    saved: dict[str, np.ndarray] | None = None
+    stop = None
+
+    def record() -> None:
+        curves["train_loss"].append(evaluate(params, x_tr, y_tr)[0])
+        curves["validation_loss"].append(evaluate(params, x_va, y_va)[0])
+        curves["test_accuracy"].append(evaluate(params, data.x_test, data.y_test)[1])
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        record()  # エポック 0: 学習前
+        for epoch in range(1, epochs + 1):
+            perm = batches.permutation(n_train)
+            for start in range(0, n_train, batch_size):
+                batch = perm[start:start + batch_size]
+                _, grads = gradients(params, x_tr[batch], y_tr[batch])
+                opt.update(params, grads)
+            record()
+            if stop is None:
+                improved_before = es.best_epoch
+                if es.step(epoch, curves["validation_loss"][-1]):
+                    stop = epoch
+                if es.best_epoch != improved_before:
+                    saved = {k: v.copy() for k, v in params.items()}  # 最良の重みを保存
+        restored = evaluate(saved, data.x_test, data.y_test) if saved is not None else (math.nan, math.nan)
+    return {"dataset": "scikit-learn load_digits", "optimizer": key, "kwargs": kwargs, "n_train": n_train,
+            "n_validation": n_validation, "n_test": int(len(data.y_test)), "epochs": epochs,
+            "batch_size": batch_size, "patience": patience, "seed": seed, "split_seed": split_seed,
+            "bit_generator": "PCG64", "epoch": list(range(epochs + 1)), **curves,
+            "best_epoch": es.best_epoch, "stop_epoch": stop, "restored_test_accuracy": restored[1]}

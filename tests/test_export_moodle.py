@@ -20,6 +20,7 @@ from test_export_common import (
 )
 
 import optimizers
+from quizgen import families
 from quizgen.cli import main as cli_main
 from quizgen.export import moodle, render
 from quizgen.question import Question
@@ -172,11 +173,14 @@ def test_numeric_keys_recomputed_from_given(root, questions):
         if el.get("type") == "numerical":
             assert q.given, f"{q.id}: a computed question without given"
             key = next(a for a in el.findall("answer") if a.get("fraction") == "100")
-            assert key.findtext("text") == round_text(recompute(q.given), q.answer.decimals)
-        elif q.given and "asked" in q.given and q.correct_choice.value is not None:
+            again = getattr(families.get(q.family), "recompute", recompute)(q.given)
+            assert key.findtext("text") == round_text(again, q.answer.decimals)
+        elif q.given and "asked" in q.given and q.correct_choice.value is not None and q.answer.decimals is not None:
             correct = next(a for a in el.findall("answer") if a.get("fraction") == "100")
             shown = float(correct.findtext("text").replace("−", "-"))
-            assert abs(shown - recompute(q.given)) <= 0.5 * 10.0 ** -q.answer.decimals + 1e-12, q.id
+            # the chapter's numeric families (schedule, averaging, second_order) recompute their own keys
+            again = getattr(families.get(q.family), "recompute", recompute)(q.given)
+            assert abs(shown - again) <= 0.5 * 10.0 ** -q.answer.decimals + 1e-12, q.id
         else:
             continue
         checked[el.get("type")] += 1

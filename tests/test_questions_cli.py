@@ -47,6 +47,9 @@ def test_families_json(capsys) -> None:
     assert {"true_false", "formula_blank", "combination", "threshold"} <= set(names)  # issue 13's exam formats
     for f in info:
         assert f["kind"] in ("numeric", "choice") and f["options"] and f["example"]["family"] == f["name"]
+    chapter = {"schedule", "early_stopping", "averaging", "second_order", "critical_point", "chapter_code"}
+    assert chapter <= {f["name"] for f in info}
+    assert all(f["topic"] and f["example"]["tags"]["topic"] == f["topic"] for f in info if f["name"] in chapter)
 
 
 def test_stress_and_bench_small(capsys) -> None:

@@ -46,10 +46,16 @@ TOPICS: dict[str, str] = {
     "learning_rate": "学習率・ミニバッチ・エポック",
     "bias_correction": "バイアス補正",
     "weight_decay": "重み減衰と L2 正則化",
+    "schedule": "学習率スケジューリング",
+    "early_stopping": "早期終了",
+    "averaging": "重みの平均（Polyak 平均・EMA）",
+    "second_order": "二次の最適化手法",
+    "challenges": "最適化の難しさ（局所解・崖）",
 }
 
 #: topics outside the 2024 E資格 syllabus keywords (enrichment): their statements carry syllabus: false
-ENRICHMENT_TOPICS = frozenset({"adadelta", "amsgrad", "adamw", "nadam", "radam", "adamax", "saddle"})
+ENRICHMENT_TOPICS = frozenset({"adadelta", "amsgrad", "adamw", "nadam", "radam", "adamax", "saddle", "schedule",
+                               "averaging", "second_order", "challenges"})
 
 #: statement fields and their kinds, in the order the file writes them
 FIELDS: dict[str, str] = {

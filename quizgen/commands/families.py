@@ -19,6 +19,7 @@ def describe() -> list[dict]:
     for name in families.NAMES:
         module = families.get(name)
         entry = {"name": name, "kind": module.KIND, "title_ja": module.TITLE[0], "title_en": module.TITLE[1],
+                 "topic": getattr(module, "TOPIC", None),
                  "options": [{"name": o.name, "help": o.help, "default": o.default,
                               "choices": list(o.choices) if o.choices is not None else None}
                              for o in module.OPTIONS]}

@@ -26,6 +26,8 @@ from ._render import console
 
 NUMERIC = ("steps", "numeric_choice")
 PERTURB = 1e-9
+CHECKS = ("non-finite value", "digits unstable under 1e-9 perturbation", "choices equal at displayed precision",
+          "distractor within tolerance", "input off the decimal grid")
 
 
 def chi2_sf(x: float, dof: int) -> float:
@@ -114,9 +116,9 @@ def check_one(family: str, seed: int, options: dict[str, Any]) -> tuple[Counter,
         xs = [v for s in q.given["series"] for v in s["hyperparameters"].values()] + list(q.given["start"])
         if any(C.significant_decimals(x) > 3 for x in xs):
             bad["input off the decimal grid"] += 1
-    own = getattr(families.get(family), "stress_defects", None)
-    if own is not None:  # a family's own re-verification (quizgen/families/<family>.py)
-        bad.update(own(q))
+    module = families.get(family)
+    if hasattr(module, "stress_defects"):  # a family with checks of its own (the chapter families)
+        bad.update(module.stress_defects(q, seed))
     index = q.answer.index if q.answer.index is not None else -1
     return bad, index, len(q.choices)
 
@@ -184,11 +186,11 @@ def run(args: argparse.Namespace) -> int:
                         f"({done / elapsed:.0f}/s)", title_justify="left")
     table.add_column("check")
     table.add_column("defects", justify="right")
-    names = ["non-finite value", "digits unstable under 1e-9 perturbation", "choices equal at displayed precision",
-             "distractor within tolerance", "input off the decimal grid"]
-    names += [n for n in getattr(families.get(args.family), "STRESS_CHECKS", ()) if n not in names]
-    for name in names + sorted(set(bad) - set(names)):
+    extra = tuple(getattr(families.get(args.family), "STRESS_CHECKS", ()))  # the checks a family adds
+    for name in CHECKS + extra:
         table.add_row(name, str(bad.get(name, 0)))
+    for name in sorted(set(bad) - set(CHECKS) - set(extra)):
+        table.add_row(name, str(bad[name]))
     con.print(table)
     failed = sum(bad.values()) > 0
     by_n: dict[int, Counter] = {}

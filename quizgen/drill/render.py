@@ -231,6 +231,13 @@ class RenderedSheet:
     answers: list[str]  # plain key per question (CSV)
 
 
+def command_html(command: str) -> Markup:
+    """The rebuild command with each ``--option`` kept on one line (a browser may break a line after a hyphen, which
+    printed ``--title`` as ``-`` and ``-title`` on two lines once the family list grew long)."""
+    return Markup(" ".join(f'<span class="opt">{html.escape(tok)}</span>' if tok.startswith("--") else html.escape(tok)
+                           for tok in command.split(" ")))
+
+
 def render_sheet(sheet: Sheet, katex, *, katex_css: str = KATEX_CSS, nav: dict | None = None,
                  figure_cache=None) -> RenderedSheet:
     """Both HTML documents of a sheet, math rendered by ``katex`` (a KatexRenderer).
@@ -242,8 +249,8 @@ def render_sheet(sheet: Sheet, katex, *, katex_css: str = KATEX_CSS, nav: dict |
     keys = [key_view(q, v, lang) for q, v in zip(sheet.questions, views)]
     common = dict(
         t=text(lang), lang=lang, title=sheet.title, student=sheet.student, anonymous=sheet.plan.anonymous,
-        seed=sheet.spec.seed, count=len(views), command=sheet.spec.command(None if sheet.plan.anonymous
-                                                                          else sheet.student),
+        seed=sheet.spec.seed, count=len(views), command=command_html(sheet.spec.command(
+            None if sheet.plan.anonymous else sheet.student)),
         css=stylesheet(), katex_css=katex_css, nav=nav,
     )
     env = _env()

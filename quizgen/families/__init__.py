@@ -12,7 +12,8 @@ from types import ModuleType
 
 #: family name -> module name (in the order ``quizgen families`` lists them)
 NAMES = ("steps", "numeric_choice", "code_blank", "formula", "concepts", "trajectory",
-         "true_false", "formula_blank", "combination", "threshold")
+         "true_false", "formula_blank", "combination", "threshold",
+         "schedule", "early_stopping", "averaging", "second_order", "critical_point", "chapter_code")
 
 
 def get(name: str) -> ModuleType:

@@ -479,7 +479,7 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
 STRESS_CHECKS = ("unbalanced choices", "key not the right set", "wrong set not proven wrong")
 
 
-def stress_defects(q: Question) -> list[str]:
+def stress_defects(q: Question, seed: int) -> list[str]:
     g = q.given
     out = []
     if g["source"] == "words":

@@ -27,6 +27,8 @@ GROUPS = (
     ("adagrad", "rmsprop", "adadelta"),
     ("adam", "bias_correction", "amsgrad", "adamw", "nadam", "radam", "adamax", "weight_decay"),
     ("curvature", "saddle", "learning_rate"),
+    ("schedule", "learning_rate", "early_stopping", "averaging"),
+    ("second_order", "curvature", "saddle", "challenges"),
 )
 SIMILAR = 0.55  # character-bigram Jaccard similarity above which two statements count as near copies
 

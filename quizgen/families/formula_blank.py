@@ -158,7 +158,7 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
 STRESS_CHECKS = ("key is not the rule's term", "wrong term not proven wrong")
 
 
-def stress_defects(q: Question) -> list[str]:
+def stress_defects(q: Question, seed: int) -> list[str]:
     """The rule rebuilt with each choice's term (read back from ``given``): the key's rule takes the correct
     rule's step, every other one a different step (exactly and when executed)."""
     from ._run import execute

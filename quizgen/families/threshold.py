@@ -577,7 +577,7 @@ def recomputed(given: dict[str, Any]) -> Fraction | float:
     return Fraction(t)
 
 
-def stress_defects(q: Question) -> list[str]:
+def stress_defects(q: Question, seed: int) -> list[str]:
     out = []
     g = q.given
     key = q.choices[q.answer.index]

@@ -498,7 +498,7 @@ def truth_of(given: dict[str, Any], scale: float = 1.0) -> bool:
     return shows(value, claim["ratio"])
 
 
-def stress_defects(q: Question) -> list[str]:
+def stress_defects(q: Question, seed: int) -> list[str]:
     g = q.given
     if g["source"] == "bank":
         s = _bank(None if g["bank"] == "quizgen/bank/concepts.yaml" else g["bank"]).get(g["statement"])

@@ -94,7 +94,7 @@ def code_digest() -> str:
     site's other code: editing those does not regenerate thousands of variants.)"""
     quizgen = Path(__file__).resolve().parents[1]
     root = quizgen.parent
-    files = sorted((root / "optimizers").glob("*.py"))
+    files = sorted((root / "optimizers").glob("*.py")) + sorted((root / "optimizers" / "techniques").glob("*.py"))
     files += sorted(quizgen.glob("*.py")) + sorted((quizgen / "families").glob("*.py"))
     files += sorted((quizgen / "bank").glob("*"))
     files += [quizgen / "export" / "render.py", quizgen / "site" / "katex.py", quizgen / "site" / "katex_server.js",

@@ -222,6 +222,8 @@ def group_of(spec: S.QuizSpec) -> str:
         return "exam"
     if spec.optimizer:
         return spec.optimizer
+    if spec.page == S.CHAPTER_PAGE:  # the chapter's other topics (schedules, early stopping …)
+        return "chapter"
     return "topics" if spec.id.startswith("topic-") else "all"
 
 
@@ -315,6 +317,8 @@ def progress_macro(macros: Any) -> str:
             row(S.optimizer_name(key), f"quiz/{key}.md", key, _stat(key, "tried", len(groups[key])))
     row("全手法（形式別）", "quiz/families.md", "all", _stat("all", "tried", len(groups.get("all", []))))
     row("基礎トピック", "quiz/topics.md", "topics", _stat("topics", "tried", len(groups.get("topics", []))))
+    if groups.get("chapter"):
+        row("章のトピック", S.CHAPTER_PAGE, "chapter", _stat("chapter", "tried", len(groups["chapter"])))
     row("模擬試験", "quiz/exam.md", "exam", _stat("exam", "exam"))
     table = ("| 演習 | 取り組んだ演習 | 解いた問題 | 正解 | 正答率 |\n|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
     buttons = ('\n<p class="qz-progress-actions"><button type="button" class="md-button qz-reset-all" hidden>'

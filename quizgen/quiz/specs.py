@@ -25,23 +25,38 @@ import yaml
 #: the families in the order the pages show them (``quizgen.families.NAMES``)
 FAMILIES = ("steps", "numeric_choice", "code_blank", "formula", "concepts", "trajectory",
             "true_false", "formula_blank", "combination", "threshold")
+#: the families of the optimization chapter's other topics (issue 16 part 2): quizzes on the chapter's pages
+CHAPTER_FAMILIES = ("schedule", "early_stopping", "averaging", "second_order", "critical_point", "chapter_code")
+FAMILIES += CHAPTER_FAMILIES
 #: families that are four-choice questions (the mock exam draws only these)
 CHOICE_FAMILIES = ("numeric_choice", "code_blank", "formula", "concepts", "trajectory",
-                   "formula_blank", "combination", "threshold")
+                   "formula_blank", "combination", "threshold") + CHAPTER_FAMILIES
 #: concept topics of the bank that are not optimizers (one quiz each on the topics page)
 TOPICS = ("learning_rate", "curvature", "saddle", "bias_correction", "weight_decay")
+CHAPTER_TOPICS = ("schedule", "early_stopping", "averaging", "second_order", "challenges")
+TOPICS += CHAPTER_TOPICS
 TOPIC_JA = {"learning_rate": "学習率・ミニバッチ・エポック", "curvature": "病的曲率", "saddle": "鞍点・プラトー",
-            "bias_correction": "バイアス補正", "weight_decay": "重み減衰と L2 正則化"}
+            "bias_correction": "バイアス補正", "weight_decay": "重み減衰と L2 正則化",
+            "schedule": "学習率スケジューリング", "early_stopping": "早期終了", "averaging": "重みの平均",
+            "second_order": "二次の最適化手法", "challenges": "最適化の難しさ（局所解・崖）"}
 #: what a learner reads as the family's heading (short; the engine's TITLE is the long form)
 FAMILY_JA = {"steps": "数値計算（答えを入力）", "numeric_choice": "数値計算（4 択）", "code_blank": "コードの穴埋め",
              "formula": "更新式の選択", "concepts": "概念の正誤", "trajectory": "軌跡の読み取り",
              "true_false": "正誤問題", "formula_blank": "更新式の空欄", "combination": "空欄の組み合わせ",
-             "threshold": "限界値・しきい値"}
+             "threshold": "限界値・しきい値",
+             "schedule": "学習率スケジュールの計算", "early_stopping": "早期終了", "averaging": "重みの平均の計算",
+             "second_order": "ニュートン法と条件数", "critical_point": "臨界点の判定",
+             "chapter_code": "手法のコードの穴埋め"}
 #: the topic of each family as the mock exam's breakdown names it
 FAMILY_TOPIC_JA = {"steps": "計算", "numeric_choice": "計算", "code_blank": "実装（コード）", "formula": "更新式",
                    "concepts": "概念・用語", "trajectory": "軌跡・挙動",
                    "true_false": "概念・用語", "formula_blank": "更新式", "combination": "用語・更新式",
-                   "threshold": "計算"}
+                   "threshold": "計算", "schedule": "学習率スケジュール",
+                   "early_stopping": "早期終了", "averaging": "重みの平均", "second_order": "二次の手法",
+                   "critical_point": "鞍点・臨界点", "chapter_code": "実装（コード）"}
+
+#: the quiz page of the chapter's topics (each topic page shows its own quizzes too)
+CHAPTER_PAGE = "quiz/chapter.md"
 
 DEFAULT_POOL_SIZE = 50
 ENV_POOL_SIZE = "QUIZ_POOL_SIZE"  # overrides mkdocs.yml extra.quiz.pool_size (e.g. 10 for a quick build)
@@ -156,13 +171,17 @@ def for_optimizer(key: str, size: int) -> list[QuizSpec]:
 
 
 def for_family(family: str, size: int) -> QuizSpec:
+    if family in CHAPTER_FAMILIES:  # not about the optimizers: no "all optimizers" in the title
+        return QuizSpec(f"all-{family}", FAMILY_JA[family], ((family, ()),), size, None, CHAPTER_PAGE,
+                        meta={"family": family})
     return QuizSpec(f"all-{family}", f"全手法: {FAMILY_JA[family]}", ((family, ()),), size, None, "quiz/families.md",
                     meta={"family": family})
 
 
 def for_topic(topic: str, size: int) -> QuizSpec:
     return QuizSpec(f"topic-{topic}", f"{TOPIC_JA[topic]}: {FAMILY_JA['concepts']}",
-                    (("concepts", (("topic", topic),)),), size, None, "quiz/topics.md",
+                    (("concepts", (("topic", topic),)),), size, None,
+                    CHAPTER_PAGE if topic in CHAPTER_TOPICS else "quiz/topics.md",
                     meta={"family": "concepts", "topic": topic})
 
 
@@ -174,21 +193,24 @@ EXAM_CORE_RUN = 5
 def exam_items() -> tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]:
     """(family, options) of the mock exam: every (optimizer, family) the engine supports, the syllabus optimizers'
     items repeated and interleaved ``EXAM_CORE_RUN`` : 1 with the others' (so every prefix of the pool keeps the
-    ratio), a concept topic after every round; optimizer by optimizer, so a run of questions mixes families."""
+    ratio), a concept topic or a chapter family (no optimizer) after every second round; optimizer by optimizer,
+    so a run of questions mixes families."""
     import optimizers
 
     def items(keys):
         return [(family, (("optimizer", key),)) for key in keys for family in CHOICE_FAMILIES
-                if supported(family, key)]
+                if family not in CHAPTER_FAMILIES and supported(family, key)]
     core = items([k for k in optimizer_keys() if k in optimizers.CORE])
     rest = items([k for k in optimizer_keys() if k not in optimizers.CORE])
+    chapter = [(family, ()) for family in CHAPTER_FAMILIES]
     topics = [("concepts", (("topic", topic),)) for topic in TOPICS]
+    general = [x for pair in zip(topics, chapter) for x in pair] + topics[len(chapter):] + chapter[len(topics):]
     out: list = []
     rounds = 0
-    while rest or topics or rounds * EXAM_CORE_RUN < len(core):
+    while rest or general or rounds * EXAM_CORE_RUN < len(core):
         out += [core[(rounds * EXAM_CORE_RUN + j) % len(core)] for j in range(EXAM_CORE_RUN)]
         out += [rest.pop(0)] if rest else []
-        out += [topics.pop(0)] if topics and rounds % 3 == 2 else []  # a general topic every third round
+        out += [general.pop(0)] if general and rounds % 2 == 1 else []  # a general item every second round
         rounds += 1
     return tuple(out)
 

@@ -547,6 +547,138 @@ class Macros:
 
         return training.render(self)
 
+    # -- the chapter's other topics (issue 16 part 2): each macro is implemented in its topic's module -------
+    def technique_class(self, path: str, title: str = "") -> str:
+        """A reference class (or function) of optimizers/techniques, included from its source:
+        ``technique_class("averaging.EMA")``."""
+        module_name, _, name = path.partition(".")
+        module = importlib.import_module(f"optimizers.techniques.{module_name}")
+        cls = getattr(module, name, None)
+        if not (inspect.isclass(cls) or inspect.isfunction(cls)):
+            raise SiteError(f"optimizers/techniques/{module_name}.py has no class or function {name!r}")
+        code = inspect.getsource(cls).rstrip()
+        label = title or f"optimizers/techniques/{module_name}.py"
+        return f'```python title="{label}"\n{code}\n```\n'
+
+    def technique_rule(self, module_name: str, *args: Any) -> str:
+        """A technique's formula from its sympy rule: ``technique_rule("averaging", "ema")``."""
+        module = importlib.import_module(f"optimizers.techniques.{module_name}")
+        return display_math(module.rule(*args).latex())
+
+    def schedule_formula(self, kind: str) -> str:
+        """A learning-rate schedule's η_t (sympy), source, torch class and reference class."""
+        from . import schedules
+
+        return schedules.formula(self, kind)
+
+    def schedule_curves(self) -> str:
+        """η(t) of every schedule: a figure and a table."""
+        from . import schedules
+
+        return schedules.curves(self)
+
+    def schedule_worked(self, kind: str, **kwargs: Any) -> str:
+        """SGD on (a/2)W² under a schedule, step by step."""
+        from . import schedules
+
+        return schedules.worked(self, kind, **kwargs)
+
+    def schedule_counting(self, **kwargs: Any) -> str:
+        """The n-th update's rate when t counts from 0 and from 1."""
+        from . import schedules
+
+        return schedules.counting(self, **kwargs)
+
+    def schedule_effect(self) -> str:
+        """Constant rate vs schedules on a noisy quadratic: loss curves and a table."""
+        from . import schedules
+
+        return schedules.effect(self)
+
+    def early_stopping_run(self) -> str:
+        """The digits run with early stopping: curves with the kept and stop epochs, and a table."""
+        from . import early_stopping
+
+        return early_stopping.run(self)
+
+    def early_stopping_worked(self) -> str:
+        """EarlyStopping.step epoch by epoch on the run's validation losses, up to the stop."""
+        from . import early_stopping
+
+        return early_stopping.worked(self)
+
+    def early_stopping_patience(self) -> str:
+        """Stop and kept epoch for several patiences."""
+        from . import early_stopping
+
+        return early_stopping.patience(self)
+
+    def averaging_run(self) -> str:
+        """Noisy SGD on the ravine with the Polyak averages and the EMA of its weights."""
+        from . import averaging
+
+        return averaging.run(self)
+
+    def averaging_worked(self, **kwargs: Any) -> str:
+        """A short oscillating SGD run with both averages, by hand."""
+        from . import averaging
+
+        return averaging.worked(self, **kwargs)
+
+    def newton_vs_gd(self, **kwargs: Any) -> str:
+        """Newton's one step against gradient descent on the ravine."""
+        from . import second_order
+
+        return second_order.newton_vs_gd(self, **kwargs)
+
+    def condition_table(self, **kwargs: Any) -> str:
+        """Gradient descent's steps against the condition number (Newton: one)."""
+        from . import second_order
+
+        return second_order.condition_table(self, **kwargs)
+
+    def newton_cost(self, **kwargs: Any) -> str:
+        """The size of the Hessian and the cost of inverting it."""
+        from . import second_order
+
+        return second_order.newton_cost(self, **kwargs)
+
+    def newton_saddle(self, **kwargs: Any) -> str:
+        """Newton's method jumping onto the saddle point; gradient descent leaving it."""
+        from . import second_order
+
+        return second_order.newton_saddle(self, **kwargs)
+
+    def cg_example(self, **kwargs: Any) -> str:
+        """Conjugate gradients against steepest descent with exact line searches."""
+        from . import second_order
+
+        return second_order.cg_example(self, **kwargs)
+
+    def bfgs_example(self, **kwargs: Any) -> str:
+        """BFGS against gradient descent on Rosenbrock."""
+        from . import second_order
+
+        return second_order.bfgs_example(self, **kwargs)
+
+    def local_minima(self) -> str:
+        """SGD from several starts on a 1-D double well: different starts, different minima."""
+        from . import challenges
+
+        return challenges.local_minima(self)
+
+    def plateau(self) -> str:
+        """A saturated sigmoid unit: SGD, Momentum and Adam crossing the plateau."""
+        from . import challenges
+
+        return challenges.plateau(self)
+
+    def critical_points(self) -> str:
+        """Functions with zero gradient at the origin, classified by their Hessians."""
+        from . import challenges
+
+        return challenges.critical_points(self)
+
     # -- single values ------------------------------------------------------------------------------
     def default(self, key: str, arg: str) -> str:
         """A default value of the reference class's constructor, as text."""

@@ -40,6 +40,13 @@ GENERATED = "assets/generated"  # docs-relative folder of generated files (plots
 MACROS = ("meta", "rule", "symbols", "source", "worked_example", "trajectories", "lr_effect", "conventions",
           "mistakes", "default", "step_value", "paths", "compare_paths", "training_comparison", "erratum",
           "quiz_link", "torch_default", "drill_today", "drill_table",
+          # the chapter's other topics (quizgen/site/schedules.py, early_stopping.py, averaging.py, second_order.py,
+          # challenges.py)
+          "schedule_formula", "schedule_curves", "schedule_worked", "schedule_counting", "schedule_effect",
+          "early_stopping_run", "early_stopping_worked", "early_stopping_patience",
+          "averaging_run", "averaging_worked", "newton_vs_gd", "condition_table", "newton_cost", "newton_saddle",
+          "cg_example", "bfgs_example", "local_minima", "plateau", "critical_points", "technique_class",
+          "technique_rule",
           "quiz", "exam", "progress")  # the last three: the self-checking quizzes (quizgen/quiz/site.py)
 QUIZ_MACROS = ("quiz", "exam", "progress")
 # the quizzes are cached by quizgen/quiz itself (pools by content hash); quiz_link, which depends on which quiz
@@ -85,7 +92,7 @@ def project_root(start: Path | None = None) -> Path:
 #: the code a generated page depends on (what the macros import); a change to any other file of the
 #: project (drills, exports, the CLI) leaves the site's caches valid
 DEPENDS = ("trace.py", "formulas.py", "problems.py", "plots.py", "equivalence.py", "mistakes.py", "training.py",
-           "seeds.py", "families/__init__.py", "families/_run.py")
+           "seeds.py", "families/__init__.py", "families/_run.py", "families/_chapter.py")
 
 
 def code_version() -> str:
@@ -96,6 +103,7 @@ def code_version() -> str:
     cached never imports sympy, matplotlib or the optimizers."""
     quizgen = Path(__file__).resolve().parents[1]
     files = sorted((quizgen.parent / "optimizers").glob("*.py"))
+    files += sorted((quizgen.parent / "optimizers" / "techniques").glob("*.py"))
     files += [quizgen / name for name in DEPENDS if (quizgen / name).exists()]
     files += sorted((quizgen / "site").glob("*.py")) + sorted((quizgen / "site").glob("*.js"))
     from .. import fonts
