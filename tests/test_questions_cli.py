@@ -42,9 +42,15 @@ def test_errors_are_one_line(capsys, argv, message) -> None:
 def test_families_json(capsys) -> None:
     assert main(["families", "--format", "json"]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert [f["name"] for f in info] == ["steps", "numeric_choice", "code_blank", "formula", "concepts", "trajectory"]
+    assert [f["name"] for f in info][:6] == ["steps", "numeric_choice", "code_blank", "formula", "concepts",
+                                             "trajectory"]
     for f in info:
         assert f["kind"] in ("numeric", "choice") and f["options"] and f["example"]["family"] == f["name"]
+    chapter = {f["name"]: f["topic"] for f in info if f["topic"] in ("init", "normalization", "clipping")}
+    assert sorted(set(chapter.values())) == ["clipping", "init", "normalization"]
+    for f in info:
+        if f["name"] in chapter:  # the family's topic is also each question's tags["topic"]
+            assert f["example"]["tags"]["topic"] == f["topic"]
 
 
 def test_stress_and_bench_small(capsys) -> None:

@@ -31,7 +31,8 @@ class _Reduction(sp.Function):
 
     def _term(self, printer, arg) -> str:
         text = printer._print(arg)
-        return text if arg.is_Symbol else rf"\left({text}\right)"
+        atomic = arg.is_Symbol or isinstance(arg, sp.Abs) or arg.is_Pow and arg.base.is_Symbol
+        return text if atomic else rf"\left({text}\right)"
 
 
 class BatchMean(_Reduction):
@@ -40,8 +41,9 @@ class BatchMean(_Reduction):
     nargs = 1
 
     def _latex(self, printer, exp=None) -> str:
-        body = rf"\frac{{1}}{{{self.count}}}\sum_{{{self.index}=1}}^{{{self.count}}} " + printer._print(self.args[0])
-        return rf"\left({body}\right)^{{{printer._print(exp)}}}" if exp is not None else body
+        total = rf"\frac{{1}}{{{self.count}}}\sum_{{{self.index}=1}}^{{{self.count}}}"
+        body = total + " " + self._term(printer, self.args[0])
+        return rf"\left({body}\right)^{{{exp}}}" if exp is not None else body
 
     def _numpycode(self, printer) -> str:
         return f"numpy.mean({printer._print(self.args[0])}, axis={self.axis}, keepdims=True)"
@@ -55,7 +57,7 @@ class BatchVar(_Reduction):
     def _latex(self, printer, exp=None) -> str:
         x, mu = (printer._print(a) for a in self.args)
         body = rf"\frac{{1}}{{{self.count}}}\sum_{{{self.index}=1}}^{{{self.count}}} \left({x} - {mu}\right)^{{2}}"
-        return rf"\left({body}\right)^{{{printer._print(exp)}}}" if exp is not None else body
+        return rf"\left({body}\right)^{{{exp}}}" if exp is not None else body
 
     def _numpycode(self, printer) -> str:
         x, mu = (printer._print(a) for a in self.args)
@@ -85,7 +87,7 @@ class Norm2(_Reduction):
 
     def _latex(self, printer, exp=None) -> str:
         body = rf"\sqrt{{\textstyle\sum_{{j}} {printer._print(self.args[0])}_{{j}}^{{2}}}}"
-        return rf"\left({body}\right)^{{{printer._print(exp)}}}" if exp is not None else body
+        return rf"\left({body}\right)^{{{exp}}}" if exp is not None else body
 
     def _numpycode(self, printer) -> str:
         return f"numpy.sqrt(numpy.sum({printer._print(self.args[0])}**2))"
@@ -99,7 +101,7 @@ class Unbiased(_Reduction):
     def _latex(self, printer, exp=None) -> str:
         m, var = (printer._print(a) for a in self.args)
         body = rf"\frac{{{m}}}{{{m} - 1}} {var}"
-        return rf"\left({body}\right)^{{{printer._print(exp)}}}" if exp is not None else body
+        return rf"\left({body}\right)^{{{exp}}}" if exp is not None else body
 
     def _numpycode(self, printer) -> str:
         m, var = (printer._print(a) for a in self.args)

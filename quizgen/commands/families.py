@@ -18,7 +18,8 @@ def describe() -> list[dict]:
     out = []
     for name in families.NAMES:
         module = families.get(name)
-        entry = {"name": name, "kind": module.KIND, "title_ja": module.TITLE[0], "title_en": module.TITLE[1],
+        entry = {"name": name, "kind": module.KIND, "topic": getattr(module, "TOPIC", None),
+                 "title_ja": module.TITLE[0], "title_en": module.TITLE[1],
                  "options": [{"name": o.name, "help": o.help, "default": o.default,
                               "choices": list(o.choices) if o.choices is not None else None}
                              for o in module.OPTIONS]}

@@ -11,7 +11,10 @@ from importlib import import_module
 from types import ModuleType
 
 #: family name -> module name (in the order ``quizgen families`` lists them)
-NAMES = ("steps", "numeric_choice", "code_blank", "formula", "concepts", "trajectory")
+NAMES = ("steps", "numeric_choice", "code_blank", "formula", "concepts", "trajectory",
+         # the optimization chapter's topics (issue 16): initialization, normalization, clipping
+         "init_numeric", "init_formula", "init_code", "norm_numeric", "norm_formula", "norm_code",
+         "clip_numeric", "clip_formula", "clip_code")
 
 
 def get(name: str) -> ModuleType:
