@@ -46,10 +46,13 @@ TOPICS: dict[str, str] = {
     "learning_rate": "学習率・ミニバッチ・エポック",
     "bias_correction": "バイアス補正",
     "weight_decay": "重み減衰と L2 正則化",
+    "init": "重みの初期化",
+    "normalization": "バッチ正規化・レイヤー正規化",
+    "clipping": "勾配クリッピング",
 }
 
 #: topics outside the 2024 E資格 syllabus keywords (enrichment): their statements carry syllabus: false
-ENRICHMENT_TOPICS = frozenset({"adadelta", "amsgrad", "adamw", "nadam", "radam", "adamax", "saddle"})
+ENRICHMENT_TOPICS = frozenset({"adadelta", "amsgrad", "adamw", "nadam", "radam", "adamax", "saddle", "clipping"})
 
 #: statement fields and their kinds, in the order the file writes them
 FIELDS: dict[str, str] = {

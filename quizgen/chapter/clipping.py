@@ -11,6 +11,7 @@ SGD class for W); the stem says the 1e-6 may be ignored, and a variant is kept o
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -189,7 +190,7 @@ def draw_given(rng: np.random.Generator, by: str | None = None, quantity: str | 
                          f"{', '.join(sorted(set(QUANTITIES[by])))}")
     t = C.pick(rng, TUPLES)
     scale = C.pick(rng, SCALES)
-    comps = [float(v) * scale * (1 if rng.random() < 0.6 else -1) for v in t[:-1]]
+    comps = [float(Decimal(v) * Decimal(repr(scale))) * (1 if rng.random() < 0.6 else -1) for v in t[:-1]]
     comps = [comps[int(i)] for i in rng.permutation(len(comps))]
     split = int(rng.integers(1, len(comps))) if len(comps) > 2 and rng.random() < 0.6 else len(comps)
     grads = {"W1": comps[:split]} if split == len(comps) else {"W1": comps[:split], "W2": comps[split:]}
@@ -197,7 +198,7 @@ def draw_given(rng: np.random.Generator, by: str | None = None, quantity: str | 
     given: dict[str, Any] = {"by": by, "grads": grads,
                              "asked": {"quantity": q, "param": name, "index": int(rng.integers(len(grads[name])))}}
     if by == "norm":
-        norm = float(t[-1]) * scale
+        norm = float(Decimal(t[-1]) * Decimal(repr(scale)))
         below = rng.random() < 0.2
         choices = [c for c in THRESHOLDS if (c > norm if below else c < norm)]
         given["max_norm"] = C.pick(rng, choices or list(THRESHOLDS))

@@ -27,6 +27,7 @@ GROUPS = (
     ("adagrad", "rmsprop", "adadelta"),
     ("adam", "bias_correction", "amsgrad", "adamw", "nadam", "radam", "adamax", "weight_decay"),
     ("curvature", "saddle", "learning_rate"),
+    ("init", "normalization", "clipping"),  # the optimization chapter's techniques
 )
 SIMILAR = 0.55  # character-bigram Jaccard similarity above which two statements count as near copies
 
