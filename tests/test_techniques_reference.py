@@ -225,6 +225,16 @@ def test_clip_by_value_equals_its_rule(spec, clip_value):
     np.testing.assert_array_equal(np.concatenate(out), want)
 
 
+def test_clip_eps_constant_is_the_codes():
+    """The pages quote CLIP_EPS; it must be the literal in clip_grads (the textbook's idiom writes it inline)."""
+    import inspect
+    import re
+
+    literal = re.search(r"\(total_norm \+ ([0-9.e-]+)\)", inspect.getsource(CL.clip_grads)).group(1)
+    assert float(literal) == CL.CLIP_EPS
+    assert NZ.TEXTBOOK_DEFAULTS == {"momentum": 0.9, "eps": 10e-7}  # common/layers.py writes 10e-7
+
+
 def test_clip_grads_scales_only_above_the_threshold():
     g = [np.array([3.0, 4.0])]
     CL.clip_grads(g, 10.0)

@@ -23,6 +23,8 @@ import numpy as np
 from .._rule import Rule, Sym
 from ._forms import Source, TopicInfo, build
 
+CLIP_EPS = 1e-6  # the constant in clip_grads below (and in torch.nn.utils.clip_grad_norm_'s coefficient)
+
 
 def clip_grads(grads, max_norm):
     """勾配クリッピング（ノルム）: すべての勾配をまとめた L2 ノルムが max_norm を超えたら、同じ倍率で縮める。"""

@@ -22,6 +22,9 @@ import numpy as np
 from .._rule import Rule, Sym
 from ._forms import Source, TopicInfo, build
 
+#: ゼロから作る Deep Learning の BatchNormalization の既定値（common/layers.py: momentum=0.9, 10e-7 = 1e-6）
+TEXTBOOK_DEFAULTS = {"momentum": 0.9, "eps": 1e-6}
+
 
 class BatchNormalization:
     """バッチ正規化: ミニバッチの平均と分散で特徴ごとに正規化し、γ 倍して β を足す。"""
@@ -63,6 +66,22 @@ class LayerNormalization:
         var = np.mean((x - mu) ** 2, axis=-1, keepdims=True)  # データごとの分散（D で割る）
         xn = (x - mu) / np.sqrt(var + self.eps)  # データごとに平均 0、分散 1 に正規化
         return self.gamma * xn + self.beta  # γ 倍して β を足す
+
+
+# -- executed demonstration ----------------------------------------------------------------------------------
+def activations(weight_std, batchnorm=True, layers=5, nodes=100, samples=1000, seed=0):
+    """重みの初期値の実験（init.activations と同じネットワーク・活性化関数は tanh）に、各層の活性化関数の前に
+    バッチ正規化（γ = 1, β = 0、訓練時の順伝播）を入れたときの、各層の出力を返す。"""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((samples, nodes))  # 入力: 1000 個のデータ、それぞれ 100 次元
+    out = []
+    for _ in range(layers):
+        a = x @ (weight_std * rng.standard_normal((nodes, nodes)))  # 線形変換
+        if batchnorm:
+            a = BatchNormalization(np.ones(nodes), np.zeros(nodes)).forward(a)  # 特徴ごとに平均 0、分散 1 へ
+        x = np.tanh(a)  # 活性化関数
+        out.append(x)
+    return out
 
 
 # -- the formulas as sympy -------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import optimizers
 from optimizers.techniques import clipping as CL
 
 from ..families import _common as C
-from ..formulas import number
+from ..formulas import number, number_latex
 from ..question import SolutionStep
 from . import questions as Q
 
@@ -243,6 +243,7 @@ def stem(var: Q.Numeric, lang: str) -> str:
         parts_ = ([f"パラメータ $W_{{{a['param'][1:]}}}$"] if two else []) + \
             ([f"第 {k} 成分"] if len(g["grads"][a["param"]]) > 1 else [])
         which = "の".join(parts_)
+        which += " " if which.endswith("$") else ""  # 「$W_{2}$ の値」
     if lang != "ja":
         return _stem_en(var)
     parts = []
@@ -258,7 +259,8 @@ def stem(var: Q.Numeric, lang: str) -> str:
                      "。" + ("ノルムは、すべてのパラメータの勾配を並べた 1 つの"
                                                                      "ベクトルの L2 ノルムとする。" if two else ""))
         parts.append("$$\n" + _rule_latex("textbook") + "\n$$")
-        parts.append("ゼロ除算を防ぐ $\\varepsilon = 10^{-6}$ は無視してよい（表示する桁は変わらない）。")
+        parts.append(f"ゼロ除算を防ぐ $\\varepsilon = {number_latex(CL.CLIP_EPS)}$ は無視してよい"
+                     "（表示する桁は変わらない）。")
     else:
         parts.append(intro + f"この勾配を、$c = {C.fmt(g['clip_value'])}$ で値によりクリッピングする"
                      "（PyTorch の `torch.nn.utils.clip_grad_value_`）。")

@@ -394,7 +394,7 @@ FORMULAS = (
                   _NAMES, _WHERE_JA, _WHERE_EN, _POINTS, "torch.nn.init.kaiming_uniform_"),
     Q.FormulaItem("textbook_xavier_std", "『ゼロから作る Deep Learning』の Xavier の初期値の標準偏差",
                   "the standard deviation of the textbook's Xavier initialization", r"\sigma", _s("sqrt(n**-1)"),
-                  ((SWAP.name, _s("sqrt(2/n)")), (VAR_STD.name, _s("n**-1")), (SQRT_TOP.name, _s("1/n**2")),
+                  ((SWAP.name, _s("sqrt(2/n)")), (VAR_STD.name, _s("n**-1")), (SQRT_TOP.name, _s("n**-2")),
                    (THREE_SIGMA.name, _s("sqrt(3/n)"))),
                   _NAMES, "$n$ は前の層のノード数", "$n$ is the number of nodes in the previous layer", _POINTS,
                   "ゼロつく 6.2 節"),

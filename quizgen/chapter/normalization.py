@@ -28,7 +28,7 @@ from ..question import SolutionStep
 from . import questions as Q
 
 TOPIC = "normalization"
-EPS_DEFAULT = 1e-5  # the classes' (and torch's) default ε
+EPS_DEFAULT = NZ.BatchNormalization.__init__.__defaults__[-1]  # the classes' (and torch's) default ε
 GAMMAS = C.grid(["1.0", "2.0", "0.5", "3.0", "1.5"])
 BETAS = C.grid(["0.0", "1.0", "-1.0", "0.5", "2.0"])
 MOMENTA = C.grid(["0.1", "0.2", "0.1", "0.3"])
@@ -435,9 +435,9 @@ def solution(var: Q.Numeric, lang: str) -> list[SolutionStep]:
     shown = C.round_text(var.key, var.decimals)
     eps_note = C.round_text(value(g, EPS_DEFAULT), var.decimals)
     out.append(SolutionStep(
-        f"よって {number(var.key)}、最も近い選択肢は **{shown}**（既定の ε = 1e-5 を入れても表示の桁は "
-        f"{eps_note} で同じ）。" if lang == "ja" else
-        f"So {number(var.key)}: **{shown}** (with the default ε = 1e-5 the digits stay {eps_note})."))
+        f"よって {number(var.key)}、最も近い選択肢は **{shown}**（既定の ε = {number(EPS_DEFAULT)} を入れても"
+        f"表示の桁は {eps_note} で同じ）。" if lang == "ja" else
+        f"So {number(var.key)}: **{shown}** (with the default ε = {number(EPS_DEFAULT)} the digits stay {eps_note})."))
     return out
 
 

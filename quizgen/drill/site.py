@@ -39,7 +39,7 @@ def code_digest() -> str:
     from ..site.cache import file_digest
 
     quizgen = Path(__file__).resolve().parents[1]
-    files = sorted((quizgen.parent / "optimizers").glob("*.py"))
+    files = sorted((quizgen.parent / "optimizers").rglob("*.py"))
     files += sorted(p for p in quizgen.rglob("*") if p.is_file() and p.suffix in SOURCE_SUFFIXES
                     and "__pycache__" not in p.parts)
     stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)

@@ -199,6 +199,8 @@ def _attr(value: Any) -> str:
 def group_of(spec: S.QuizSpec) -> str:
     if spec.exam:
         return "exam"
+    if spec.meta.get("chapter"):
+        return f"chapter-{spec.meta['chapter']}"
     if spec.optimizer:
         return spec.optimizer
     return "topics" if spec.id.startswith("topic-") else "all"
@@ -215,10 +217,10 @@ def widget(spec: S.QuizSpec, entry: dict[str, Any], cls: str = "qz") -> str:
 def quiz_macro(macros: Any, optimizer: str, family: str) -> str:
     """``{{ quiz("momentum", "steps") }}``: the quiz of one optimizer (or "all", or a concept topic) and family."""
     builder = macros.builder
-    if family not in S.FAMILIES:
-        raise ValueError(f"unknown family {family!r}; known: {', '.join(S.FAMILIES)}")
+    if family not in S.FAMILIES + S.CHAPTER_FAMILIES:
+        raise ValueError(f"unknown family {family!r}; known: {', '.join(S.FAMILIES + S.CHAPTER_FAMILIES)}")
     key = optimizer
-    if optimizer not in ("all", "*") and optimizer not in S.TOPICS:
+    if optimizer not in ("all", "*") and optimizer not in S.TOPICS and optimizer not in S.CHAPTER:
         import optimizers
 
         key = optimizers.get(optimizer).INFO.key
@@ -263,6 +265,9 @@ def progress_macro(macros: Any) -> str:
             row(S.optimizer_name(key), f"quiz/{key}.md", key, _stat(key, "tried", len(groups[key])))
     row("全手法（形式別）", "quiz/families.md", "all", _stat("all", "tried", len(groups.get("all", []))))
     row("基礎トピック", "quiz/topics.md", "topics", _stat("topics", "tried", len(groups.get("topics", []))))
+    for topic, (page, _) in S.CHAPTER.items():  # the optimization chapter's topic pages
+        group = f"chapter-{topic}"
+        row(S.CHAPTER_JA[topic], page, group, _stat(group, "tried", len(groups.get(group, []))))
     row("模擬試験", "quiz/exam.md", "exam", _stat("exam", "exam"))
     table = ("| 演習 | 取り組んだ演習 | 解いた問題 | 正解 | 正答率 |\n|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
     buttons = ('\n<p class="qz-progress-actions"><button type="button" class="md-button qz-reset-all" hidden>'

@@ -37,6 +37,17 @@ FAMILY_JA = {"steps": "数値計算（答えを入力）", "numeric_choice": "�
 FAMILY_TOPIC_JA = {"steps": "計算", "numeric_choice": "計算", "code_blank": "実装（コード）", "formula": "更新式",
                    "concepts": "概念・用語", "trajectory": "軌跡・挙動"}
 
+#: the optimization chapter's topics (issue 16): topic -> (the page that shows its quizzes, its families); each
+#: page has one quiz per family and one of the topic's concept statements
+CHAPTER = {"init": ("chapter/init.md", ("init_numeric", "init_formula", "init_code")),
+           "normalization": ("chapter/normalization.md", ("norm_numeric", "norm_formula", "norm_code")),
+           "clipping": ("chapter/clipping.md", ("clip_numeric", "clip_formula", "clip_code"))}
+CHAPTER_JA = {"init": "重みの初期化", "normalization": "バッチ正規化", "clipping": "勾配クリッピング"}
+CHAPTER_FAMILIES = tuple(f for _, fams in CHAPTER.values() for f in fams)
+for _topic, (_page, _fams) in CHAPTER.items():
+    FAMILY_JA.update({_fams[0]: "数値計算（4 択）", _fams[1]: "式の選択", _fams[2]: "コードの穴埋め"})
+    FAMILY_TOPIC_JA.update({f: CHAPTER_JA[_topic] for f in _fams})
+
 DEFAULT_POOL_SIZE = 50
 ENV_POOL_SIZE = "QUIZ_POOL_SIZE"  # overrides mkdocs.yml extra.quiz.pool_size (e.g. 10 for a quick build)
 EXAM_FACTOR = 2  # the exam's pool is this many times the pool size (it mixes every topic)
@@ -160,6 +171,17 @@ def for_topic(topic: str, size: int) -> QuizSpec:
                     meta={"family": "concepts", "topic": topic})
 
 
+def for_chapter(topic: str, size: int) -> list[QuizSpec]:
+    """The quizzes of one chapter topic's page: one per family, then its concept statements."""
+    page, fams = CHAPTER[topic]
+    out = [QuizSpec(f"{topic}-{f}", f"{CHAPTER_JA[topic]}: {FAMILY_JA[f]}", ((f, ()),), size, None, page,
+                    meta={"family": f, "chapter": topic}) for f in fams]
+    out.append(QuizSpec(f"{topic}-concepts", f"{CHAPTER_JA[topic]}: {FAMILY_JA['concepts']}",
+                        (("concepts", (("topic", topic),)),), size, None, page,
+                        meta={"family": "concepts", "chapter": topic}))
+    return out
+
+
 def exam_items() -> tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]:
     """(family, options) of the mock exam, interleaved so that any run of questions mixes topics."""
     items = []
@@ -169,13 +191,16 @@ def exam_items() -> tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]:
                 items.append((family, (("optimizer", key),)))
     for topic in TOPICS:
         items.append(("concepts", (("topic", topic),)))
+    for topic, (_, fams) in CHAPTER.items():  # the chapter's topics: every family once, and their statements
+        items += [(f, ()) for f in fams]
+        items.append(("concepts", (("topic", topic),)))
     # interleave: family by family would put 12 formula questions in a row
     by_family: dict[str, list] = {}
     for it in items:
         by_family.setdefault(it[0], []).append(it)
     out = []
     while any(by_family.values()):
-        for family in CHOICE_FAMILIES:
+        for family in list(by_family):
             if by_family.get(family):
                 out.append(by_family[family].pop(0))
     return tuple(out)
@@ -198,7 +223,7 @@ def quiz_id(optimizer: str, family: str) -> str:
         return f"all-{family}"
     if optimizer in TOPICS:
         return f"topic-{optimizer}"
-    return f"{optimizer}-{family}"
+    return f"{optimizer}-{family}"  # an optimizer's quiz, or a chapter topic's (init-init_numeric, init-concepts)
 
 
 @lru_cache(maxsize=8)
@@ -208,6 +233,7 @@ def _all(size: int) -> tuple[QuizSpec, ...]:
         out += for_optimizer(key, size)
     out += [for_family(f, size) for f in FAMILIES]
     out += [for_topic(t, size) for t in TOPICS]
+    out += [s for t in CHAPTER for s in for_chapter(t, size)]
     out.append(exam(size))
     return tuple(out)
 

@@ -29,6 +29,7 @@ from .. import plots
 from .. import problems as P
 from ..formulas import number, number_latex, step_lines
 from ..trace import Trace, run
+from . import chapter
 from . import examples as X
 from .cache import digest
 from .render import GENERATED, MACROS, SiteBuilder, SiteError
@@ -215,6 +216,8 @@ class Macros:
         if name not in MACROS:
             raise SiteError(f"unknown macro {name!r}")
         try:
+            if name in chapter.MACROS:
+                return chapter.call(self, name, args, kwargs)
             return getattr(self, name)(*args, **kwargs)
         except SiteError:
             raise
