@@ -69,6 +69,7 @@ def test_formula_choices_are_proven_wrong_again(family):
         item = items[q.given["formula"]]
         correct = q.choices[q.answer.index]
         assert correct.text == f"${Q.latex_of(item, item.correct)}$"
+        assert not any(re.search(r"(^|[ {])1 \\frac", c.text) for c in q.choices)  # no "1 1/n" from sympy
         wrong = {Q.latex_of(item, e): (name, e) for name, e in item.wrong}
         for c in q.choices:
             if c.correct:

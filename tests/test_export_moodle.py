@@ -147,11 +147,11 @@ def test_numeric_keys_recomputed_from_given(root, questions):
         if el.get("type") == "numerical":
             assert q.given, f"{q.id}: a computed question without given"
             exported = float(el.find("answer").findtext("text"))
-            assert exported == pytest.approx(recompute(q.given), rel=1e-12, abs=1e-15)
+            assert exported == pytest.approx(recompute(q.given, q.family), rel=1e-12, abs=1e-15)
         elif q.given and "asked" in q.given and q.correct_choice.value is not None:
             correct = next(a for a in el.findall("answer") if a.get("fraction") == "100")
             shown = float(correct.findtext("text").replace("−", "-"))
-            assert abs(shown - recompute(q.given)) <= 0.5 * 10.0 ** -q.answer.decimals + 1e-12, q.id
+            assert abs(shown - recompute(q.given, q.family)) <= 0.5 * 10.0 ** -q.answer.decimals + 1e-12, q.id
         else:
             continue
         checked[el.get("type")] += 1

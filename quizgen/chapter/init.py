@@ -383,7 +383,7 @@ FORMULAS = (
                   "the standard deviation σ of He initialization (ReLU) with a normal distribution", r"\sigma",
                   _s("sqrt(2/n_in)"),
                   ((VAR_STD.name, _s("2/n_in")), (SWAP.name, _s("sqrt(2/(n_in + n_out))")),
-                   (NO_GAIN.name, _s("sqrt(1/n_in)")), (FAN_SWAP.name, _s("sqrt(2/n_out)")),
+                   (NO_GAIN.name, _s("sqrt(n_in**-1)")), (FAN_SWAP.name, _s("sqrt(2/n_out)")),
                    (SQRT_TOP.name, _s("sqrt(2)/n_in"))),
                   _NAMES, _WHERE_JA, _WHERE_EN, _POINTS, "He ら 2015"),
     Q.FormulaItem("he_uniform_bound", "ReLU の層で He の初期値を一様分布 $U(-a,\\ a)$ で行うときの上限 $a$",
