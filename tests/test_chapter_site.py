@@ -1,7 +1,7 @@
 """The optimization chapter's pages (docs/chapter: 重みの初期化, バッチ正規化, 勾配クリッピング) without a browser:
 every macro they call exists and reads executed objects, the tables show what the reference code computes
 (recomputed here by the closed forms), the sympy proofs hold, the figures are deterministic, and each page shows
-its topic's quizzes. The same pages in Chromium: tests/test_chapter_browser.py."""
+its topic's quizzes. The same pages in Chromium: tests/test_site_chapter_browser.py."""
 
 from __future__ import annotations
 

@@ -216,8 +216,6 @@ class Macros:
         if name not in MACROS:
             raise SiteError(f"unknown macro {name!r}")
         try:
-            if name in chapter.MACROS:
-                return chapter.call(self, name, args, kwargs)
             return getattr(self, name)(*args, **kwargs)
         except SiteError:
             raise
@@ -598,6 +596,19 @@ class Macros:
         from ..quiz import site as Q
 
         return Q.progress_macro(self)
+
+
+def _chapter_macro(name: str) -> Callable[..., str]:
+    def macro(self: Macros, *args: Any, **kwargs: Any) -> str:
+        return chapter.call(self, name, args, kwargs)
+
+    macro.__name__ = name
+    macro.__doc__ = getattr(chapter, f"_{name}").__doc__
+    return macro
+
+
+for _name in chapter.MACROS:  # the optimization chapter's macros (quizgen/site/chapter.py), as methods
+    setattr(Macros, _name, _chapter_macro(_name))
 
 
 def _torch_class(name: str) -> str:

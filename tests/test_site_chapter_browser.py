@@ -1,7 +1,10 @@
 """The optimization chapter's pages in headless Chromium (desktop and a 390 px phone): every figure loads, every
 formula is drawn by KaTeX without an error, nothing overflows sideways on the phone, no request leaves
 127.0.0.1, and each page's four quizzes work when answered by mouse. Screenshots go to
-artifacts/screenshots/chapter-*.png."""
+artifacts/screenshots/chapter-*.png.
+
+(Named to run after tests/test_drill*.py: the session's sync Playwright, once started, keeps an event loop that
+the drill's own asyncio printing cannot share.)"""
 
 from __future__ import annotations
 
