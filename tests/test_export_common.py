@@ -62,8 +62,13 @@ def momentum_question() -> Question:
         tags={"optimizer": "momentum", "difficulty": 1})
 
 
-def recompute(given: dict) -> float:
-    """The key of a computed question, from ``given`` alone (runs the reference optimizer)."""
+def recompute(given: dict, family: str | None = None) -> float:
+    """The key of a computed question, from ``given`` alone (runs the reference optimizer; a family without an
+    optimizer, such as the chapter's init_numeric, re-executes its own reference code)."""
+    if "optimizer" not in given and family is not None:
+        from quizgen import families
+
+        return families.get(family).recompute(given)
     asked = given["asked"]
     kwargs = dict(given.get("hyperparameters") or {})
     conv = given.get("convention", "textbook")

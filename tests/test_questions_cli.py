@@ -50,6 +50,11 @@ def test_families_json(capsys) -> None:
     chapter = {"schedule", "early_stopping", "averaging", "second_order", "critical_point", "chapter_code"}
     assert chapter <= {f["name"] for f in info}
     assert all(f["topic"] and f["example"]["tags"]["topic"] == f["topic"] for f in info if f["name"] in chapter)
+    techniques = {f["name"]: f["topic"] for f in info if f["topic"] in ("init", "normalization", "clipping")}
+    assert sorted(set(techniques.values())) == ["clipping", "init", "normalization"]
+    for f in info:
+        if f["name"] in techniques:  # the family's topic is also each question's tags["topic"]
+            assert f["example"]["tags"]["topic"] == f["topic"]
 
 
 def test_stress_and_bench_small(capsys) -> None:

@@ -59,19 +59,22 @@ def test_specs_cover_every_optimizer_family_and_the_exam():
     assert {f"topic-{t}" for t in S.TOPICS} <= set(ids)
     exam = S.get("exam", 50)
     assert exam.exam and exam.size == 100
-    assert {family for family, _ in exam.items} == set(S.CHOICE_FAMILIES)  # four-choice families only
+    assert {family for family, _ in exam.items} == set(S.CHOICE_FAMILIES + S.TECHNIQUE_FAMILIES)  # four-choice only
+    for topic, (page, fams) in S.TECHNIQUES.items():
+        for family in (*fams, "concepts"):
+            assert f"{topic}-{family}" in ids and S.get(f"{topic}-{family}", 50).page == page
     assert all(s.size == 50 for s in specs if not s.exam)
 
 
 def page_calls() -> dict[str, set[str]]:
     """quiz ids each docs/quiz page asks for."""
     out: dict[str, set[str]] = {}
-    for page in DOCS.glob("*.md"):
+    for page in [*DOCS.glob("*.md"), *(DOCS.parent / "chapter").glob("*.md")]:
         text = page.read_text(encoding="utf-8")
         ids = {S.quiz_id(o, f) for o, f in re.findall(r'\{\{\s*quiz\("([^"]+)",\s*"([^"]+)"\)\s*\}\}', text)}
         if "{{ exam() }}" in text:
             ids.add("exam")
-        out[f"quiz/{page.name}"] = ids
+        out[f"{page.parent.name}/{page.name}"] = ids
     return out
 
 

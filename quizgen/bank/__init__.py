@@ -51,11 +51,14 @@ TOPICS: dict[str, str] = {
     "averaging": "重みの平均（Polyak 平均・EMA）",
     "second_order": "二次の最適化手法",
     "challenges": "最適化の難しさ（局所解・崖）",
+    "init": "重みの初期化",
+    "normalization": "バッチ正規化・レイヤー正規化",
+    "clipping": "勾配クリッピング",
 }
 
 #: topics outside the 2024 E資格 syllabus keywords (enrichment): their statements carry syllabus: false
 ENRICHMENT_TOPICS = frozenset({"adadelta", "amsgrad", "adamw", "nadam", "radam", "adamax", "saddle", "schedule",
-                               "averaging", "second_order", "challenges"})
+                               "averaging", "second_order", "challenges", "clipping"})
 
 #: statement fields and their kinds, in the order the file writes them
 FIELDS: dict[str, str] = {

@@ -81,6 +81,38 @@ def _perturbed(given: dict[str, Any], rng: np.random.Generator) -> dict[str, Any
     return g
 
 
+def _perturbed_floats(obj: Any, rng: np.random.Generator) -> Any:
+    """Every float of a ``given`` moved by a relative 1e-9 (ints, strings and flags stay: layer sizes, names)."""
+    if isinstance(obj, float):
+        return obj * (1 + PERTURB * (1 if rng.random() < 0.5 else -1))
+    if isinstance(obj, dict):
+        return {k: _perturbed_floats(v, rng) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_perturbed_floats(v, rng) for v in obj]
+    return obj
+
+
+def _check_recomputed(module: Any, q: Any, seed: int, bad: Counter) -> None:
+    """The numeric checks for a family that re-executes its own key (``recompute(given)``, ``inputs(given)``):
+    the chapter's four-choice numeric families."""
+    from ..families import _common as C
+
+    for c in q.choices:
+        if not c.correct and (q.answer.accepts(c.value) or q.answer.accepts(float(c.text))):
+            bad["distractor within tolerance"] += 1
+    rng = np.random.default_rng(seed)
+    for _ in range(2):
+        with np.errstate(all="ignore"):
+            v = module.recompute(_perturbed_floats(q.given, rng))
+        if C.round_text(v, q.answer.decimals) != q.answer.text:
+            bad["digits unstable under 1e-9 perturbation"] += 1
+            break
+    for x in module.inputs(q.given):
+        if C.significant_decimals(x) > 3 or C.decimals_of(x) > 4:
+            bad["input off the decimal grid"] += 1
+            break
+
+
 def check_one(family: str, seed: int, options: dict[str, Any]) -> tuple[Counter, int, int]:
     """Defect counts for one seed, the correct index and the number of choices."""
     from ..families import _common as C
@@ -110,6 +142,8 @@ def check_one(family: str, seed: int, options: dict[str, Any]) -> tuple[Counter,
             if C.significant_decimals(x) > 3 or C.decimals_of(x) > 4:
                 bad["input off the decimal grid"] += 1
                 break
+    elif hasattr(families.get(family), "recompute"):
+        _check_recomputed(families.get(family), q, seed, bad)
     elif family == "trajectory":
         from ..families import _common as C
 

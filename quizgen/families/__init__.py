@@ -13,7 +13,10 @@ from types import ModuleType
 #: family name -> module name (in the order ``quizgen families`` lists them)
 NAMES = ("steps", "numeric_choice", "code_blank", "formula", "concepts", "trajectory",
          "true_false", "formula_blank", "combination", "threshold",
-         "schedule", "early_stopping", "averaging", "second_order", "critical_point", "chapter_code")
+         "schedule", "early_stopping", "averaging", "second_order", "critical_point", "chapter_code",
+         # the optimization chapter's techniques (issue 16): initialization, normalization, clipping
+         "init_numeric", "init_formula", "init_code", "norm_numeric", "norm_formula", "norm_code",
+         "clip_numeric", "clip_formula", "clip_code")
 
 
 def get(name: str) -> ModuleType:

@@ -29,6 +29,7 @@ GROUPS = (
     ("curvature", "saddle", "learning_rate"),
     ("schedule", "learning_rate", "early_stopping", "averaging"),
     ("second_order", "curvature", "saddle", "challenges"),
+    ("init", "normalization", "clipping"),  # the optimization chapter's techniques
 )
 SIMILAR = 0.55  # character-bigram Jaccard similarity above which two statements count as near copies
 

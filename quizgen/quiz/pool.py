@@ -94,8 +94,9 @@ def code_digest() -> str:
     site's other code: editing those does not regenerate thousands of variants.)"""
     quizgen = Path(__file__).resolve().parents[1]
     root = quizgen.parent
-    files = sorted((root / "optimizers").glob("*.py")) + sorted((root / "optimizers" / "techniques").glob("*.py"))
+    files = sorted((root / "optimizers").rglob("*.py"))  # with optimizers/techniques
     files += sorted(quizgen.glob("*.py")) + sorted((quizgen / "families").glob("*.py"))
+    files += sorted((quizgen / "chapter").glob("*.py"))
     files += sorted((quizgen / "bank").glob("*"))
     files += [quizgen / "export" / "render.py", quizgen / "site" / "katex.py", quizgen / "site" / "katex_server.js",
               Path(__file__), Path(__file__).with_name("specs.py")]

@@ -220,6 +220,8 @@ def _attr(value: Any) -> str:
 def group_of(spec: S.QuizSpec) -> str:
     if spec.exam:
         return "exam"
+    if spec.meta.get("chapter"):
+        return f"chapter-{spec.meta['chapter']}"
     if spec.optimizer:
         return spec.optimizer
     if spec.page == S.CHAPTER_PAGE:  # the chapter's other topics (schedules, early stopping …)
@@ -277,10 +279,10 @@ def _page_widget(macros: Any, spec: S.QuizSpec, cls: str) -> str:
 def quiz_macro(macros: Any, optimizer: str, family: str) -> str:
     """``{{ quiz("momentum", "steps") }}``: the quiz of one optimizer (or "all", or a concept topic) and family."""
     builder = macros.builder
-    if family not in S.FAMILIES:
-        raise ValueError(f"unknown family {family!r}; known: {', '.join(S.FAMILIES)}")
+    if family not in S.FAMILIES + S.TECHNIQUE_FAMILIES:
+        raise ValueError(f"unknown family {family!r}; known: {', '.join(S.FAMILIES + S.TECHNIQUE_FAMILIES)}")
     key = optimizer
-    if optimizer not in ("all", "*") and optimizer not in S.TOPICS:
+    if optimizer not in ("all", "*") and optimizer not in S.TOPICS and optimizer not in S.TECHNIQUES:
         import optimizers
 
         key = optimizers.get(optimizer).INFO.key
@@ -319,6 +321,9 @@ def progress_macro(macros: Any) -> str:
     row("基礎トピック", "quiz/topics.md", "topics", _stat("topics", "tried", len(groups.get("topics", []))))
     if groups.get("chapter"):
         row("章のトピック", S.CHAPTER_PAGE, "chapter", _stat("chapter", "tried", len(groups["chapter"])))
+    for topic, (page, _) in S.TECHNIQUES.items():  # the optimization chapter's topic pages
+        group = f"chapter-{topic}"
+        row(S.TECHNIQUE_JA[topic], page, group, _stat(group, "tried", len(groups.get(group, []))))
     row("模擬試験", "quiz/exam.md", "exam", _stat("exam", "exam"))
     table = ("| 演習 | 取り組んだ演習 | 解いた問題 | 正解 | 正答率 |\n|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
     buttons = ('\n<p class="qz-progress-actions"><button type="button" class="md-button qz-reset-all" hidden>'

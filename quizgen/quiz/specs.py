@@ -58,6 +58,17 @@ FAMILY_TOPIC_JA = {"steps": "計算", "numeric_choice": "計算", "code_blank": 
 #: the quiz page of the chapter's topics (each topic page shows its own quizzes too)
 CHAPTER_PAGE = "quiz/chapter.md"
 
+#: the optimization chapter's topics (issue 16): topic -> (the page that shows its quizzes, its families); each
+#: page has one quiz per family and one of the topic's concept statements
+TECHNIQUES = {"init": ("chapter/init.md", ("init_numeric", "init_formula", "init_code")),
+              "normalization": ("chapter/normalization.md", ("norm_numeric", "norm_formula", "norm_code")),
+              "clipping": ("chapter/clipping.md", ("clip_numeric", "clip_formula", "clip_code"))}
+TECHNIQUE_JA = {"init": "重みの初期化", "normalization": "バッチ正規化", "clipping": "勾配クリッピング"}
+TECHNIQUE_FAMILIES = tuple(f for _, fams in TECHNIQUES.values() for f in fams)
+for _topic, (_page, _fams) in TECHNIQUES.items():
+    FAMILY_JA.update({_fams[0]: "数値計算（4 択）", _fams[1]: "式の選択", _fams[2]: "コードの穴埋め"})
+    FAMILY_TOPIC_JA.update({f: TECHNIQUE_JA[_topic] for f in _fams})
+
 DEFAULT_POOL_SIZE = 50
 ENV_POOL_SIZE = "QUIZ_POOL_SIZE"  # overrides mkdocs.yml extra.quiz.pool_size (e.g. 10 for a quick build)
 EXAM_FACTOR = 2  # the exam's pool is this many times the pool size (it mixes every topic)
@@ -185,6 +196,17 @@ def for_topic(topic: str, size: int) -> QuizSpec:
                     meta={"family": "concepts", "topic": topic})
 
 
+def for_technique(topic: str, size: int) -> list[QuizSpec]:
+    """The quizzes of one chapter topic's page: one per family, then its concept statements."""
+    page, fams = TECHNIQUES[topic]
+    out = [QuizSpec(f"{topic}-{f}", f"{TECHNIQUE_JA[topic]}: {FAMILY_JA[f]}", ((f, ()),), size, None, page,
+                    meta={"family": f, "chapter": topic}) for f in fams]
+    out.append(QuizSpec(f"{topic}-concepts", f"{TECHNIQUE_JA[topic]}: {FAMILY_JA['concepts']}",
+                        (("concepts", (("topic", topic),)),), size, None, page,
+                        meta={"family": "concepts", "chapter": topic}))
+    return out
+
+
 #: the mock exam takes this many questions about the syllabus optimizers (``optimizers.CORE``) for each one about
 #: another optimizer (5 : 1, so ≥ 80 % of its optimizer questions are about the syllabus ones, as the exam's are)
 EXAM_CORE_RUN = 5
@@ -202,8 +224,8 @@ def exam_items() -> tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]:
                 if family not in CHAPTER_FAMILIES and supported(family, key)]
     core = items([k for k in optimizer_keys() if k in optimizers.CORE])
     rest = items([k for k in optimizer_keys() if k not in optimizers.CORE])
-    chapter = [(family, ()) for family in CHAPTER_FAMILIES]
-    topics = [("concepts", (("topic", topic),)) for topic in TOPICS]
+    chapter = [(family, ()) for family in CHAPTER_FAMILIES + TECHNIQUE_FAMILIES]
+    topics = [("concepts", (("topic", topic),)) for topic in TOPICS + tuple(TECHNIQUES)]
     general = [x for pair in zip(topics, chapter) for x in pair] + topics[len(chapter):] + chapter[len(topics):]
     out: list = []
     rounds = 0
@@ -232,7 +254,7 @@ def quiz_id(optimizer: str, family: str) -> str:
         return f"all-{family}"
     if optimizer in TOPICS:
         return f"topic-{optimizer}"
-    return f"{optimizer}-{family}"
+    return f"{optimizer}-{family}"  # an optimizer's quiz, or a chapter topic's (init-init_numeric, init-concepts)
 
 
 @lru_cache(maxsize=8)
@@ -242,6 +264,7 @@ def _all(size: int) -> tuple[QuizSpec, ...]:
         out += for_optimizer(key, size)
     out += [for_family(f, size) for f in FAMILIES]
     out += [for_topic(t, size) for t in TOPICS]
+    out += [s for t in TECHNIQUES for s in for_technique(t, size)]
     out.append(exam(size))
     return tuple(out)
 

@@ -32,6 +32,7 @@ from .. import plots
 from .. import problems as P
 from ..formulas import number, number_latex, step_lines
 from ..trace import Trace, run
+from . import chapter
 from . import examples as X
 from . import svg as svg_site
 from .cache import digest
@@ -853,6 +854,19 @@ def torch_tab(info: Any, options: Mapping[str, Any]) -> tuple[str, str]:
     note = info.notes.get("pytorch") or rule.note
     body = display_math(rule.latex()) + "\n" + sentence + "\n\n" + (note + "\n\n" if note else "")
     return title, body + Macros._symbol_table(rule)
+
+
+def _chapter_macro(name: str) -> Callable[..., str]:
+    def macro(self: Macros, *args: Any, **kwargs: Any) -> str:
+        return chapter.call(self, name, args, kwargs)
+
+    macro.__name__ = name
+    macro.__doc__ = getattr(chapter, f"_{name}").__doc__
+    return macro
+
+
+for _name in chapter.MACROS:  # the optimization chapter's macros (quizgen/site/chapter.py), as methods
+    setattr(Macros, _name, _chapter_macro(_name))
 
 
 def _torch_class(name: str) -> str:

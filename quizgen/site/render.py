@@ -33,6 +33,7 @@ import jinja2
 from .. import outfile
 from . import katex
 from .cache import FileCache, digest, file_digest
+from .chapter import MACROS as CHAPTER_MACROS
 
 GENERATED = "assets/generated"  # docs-relative folder of generated files (plots)
 
@@ -48,6 +49,7 @@ MACROS = ("meta", "rule", "symbols", "source", "worked_example", "trajectories",
           "cg_example", "bfgs_example", "local_minima", "plateau", "critical_points", "technique_class",
           "technique_rule",
           "quiz", "exam", "progress")  # the last three: the self-checking quizzes (quizgen/quiz/site.py)
+MACROS += CHAPTER_MACROS  # the optimization chapter's pages (quizgen/site/chapter.py)
 QUIZ_MACROS = ("quiz", "exam", "progress")
 # the quizzes are cached by quizgen/quiz itself (pools by content hash); quiz_link, which depends on which quiz
 # pages exist, is cached with that list in its key
@@ -102,9 +104,9 @@ def code_version() -> str:
     Read from the files beside this one, without importing them: a warm build whose pages are all
     cached never imports sympy, matplotlib or the optimizers."""
     quizgen = Path(__file__).resolve().parents[1]
-    files = sorted((quizgen.parent / "optimizers").glob("*.py"))
-    files += sorted((quizgen.parent / "optimizers" / "techniques").glob("*.py"))
+    files = sorted((quizgen.parent / "optimizers").rglob("*.py"))  # with optimizers/techniques
     files += [quizgen / name for name in DEPENDS if (quizgen / name).exists()]
+    files += sorted((quizgen / "chapter").glob("*.py"))  # the chapter pages' questions, mistakes and proofs
     files += sorted((quizgen / "site").glob("*.py")) + sorted((quizgen / "site").glob("*.js"))
     from .. import fonts
 
