@@ -107,6 +107,12 @@ def compiler():
     return _compiler
 
 
+def started() -> bool:
+    """Has this process run Typst? Its compiler keeps worker threads, which a forked child would not have:
+    a process that has compiled must start workers another way (forkserver), or they hang."""
+    return _compiler is not None
+
+
 def compile_pdf(root: Path, main: str, out: Path) -> None:
     """Compile ``root/main`` (paths in it are relative to ``root``) to ``out``. Any warning is an error: a
     warning means a sheet that does not look as designed (a missing glyph, a layout that did not settle)."""
