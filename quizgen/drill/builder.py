@@ -391,13 +391,7 @@ def _run(jobs: list[Job], classes: list[str], spec: DrillSpec, staging: Path, wo
     pool = None
     try:
         if workers > 1:
-            from .typst_pdf import started
-
-            # fork: the engine's imports and tables are shared, not repeated; but never from a process whose
-            # Typst compiler runs threads (a test session, a second run in one process): forkserver then
-            method = "forkserver" if started() else "fork"
-            ctx = multiprocessing.get_context(method)
-            pool = ctx.Pool(workers, initializer=worker_init, initargs=(os.getpid() if method == "fork" else 0,))
+            pool = _pool(workers)
             done = pool.imap_unordered(_indexed, list(enumerate(jobs)))
         else:
             done = (_indexed(item) for item in enumerate(jobs))
@@ -406,26 +400,40 @@ def _run(jobs: list[Job], classes: list[str], spec: DrillSpec, staging: Path, wo
             bar.sheet_done()
         seconds["sheets"] = time.perf_counter() - t0
         pages = sum(r.pages for r in results if r is not None)
+        if pool is not None:  # the workers' layout caches go with them: a class document starts from nothing
+            pool.close()
+            pool.join()
+            pool = None
         if classes:
             t1 = time.perf_counter()
             sources = [(str(staging), kind, _class_document(jobs, kind, spec, pad)) for kind in classes]
-            if pool is not None:
+            if workers > 1:
+                pool = _pool(min(workers, len(sources)))
                 counts = pool.starmap(make_class_pdf, sources)
+                pool.close()
+                pool.join()
+                pool = None
             else:
                 counts = [make_class_pdf(*s) for s in sources]
             for _ in classes:
                 bar.class_done()
             pages += sum(counts)
             seconds["class"] = time.perf_counter() - t1
-        if pool is not None:
-            pool.close()
-            pool.join()
-            pool = None
     finally:
         if pool is not None:  # an error, Ctrl-C or SIGTERM: stop the workers now
             pool.terminate()
             pool.join()
     return [r for r in results if r is not None], pages
+
+
+def _pool(workers: int):
+    from .typst_pdf import started
+
+    # fork: the engine's imports and tables are shared, not repeated; but never from a process whose Typst
+    # compiler runs threads (a test session, a second run in one process): forkserver then
+    method = "forkserver" if started() else "fork"
+    ctx = multiprocessing.get_context(method)
+    return ctx.Pool(workers, initializer=worker_init, initargs=(os.getpid() if method == "fork" else 0,))
 
 
 def _indexed(item: tuple[int, Job]) -> tuple[int, SheetResult]:

@@ -364,6 +364,8 @@ class _Parser:
             if name == "cases":
                 return Atom(f"cases({body})", False)
             return Atom(f"mat(delim: {MATRICES[name]}, {body})", False)
+        if name.startswith("gather"):  # one alignment point at the start of every line: lines set flush left
+            return Atom(ROW_MARK + " \\ ".join("& " + " ".join(_join(c) for c in row) for row in rows), False)
         return Atom(ROW_MARK + " \\ ".join(" & ".join(_join(c) for c in row) for row in rows), False)
 
 
