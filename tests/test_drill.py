@@ -348,3 +348,13 @@ def test_too_many_questions_in_one_run(tmp_path):
     with pytest.raises(ValueError, match=r"at most 20,000 per run"):
         build(make_spec(200, 1), tmp_path / "o", students)
     assert not (tmp_path / "o").exists()
+
+
+def test_no_sheets_writes_only_the_class_pdfs(tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("id,name\na1,A\na2,B\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["drill", "--count", "2", "--seed", "1", "--roster", str(roster), "--no-sheets", "--quiet",
+                 "--out", str(out)]) == 0
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == [
+        "answers.csv", "class-answers.pdf", "class-questions.pdf", "drill.json"]

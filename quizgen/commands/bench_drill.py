@@ -45,6 +45,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--optimizers", nargs="+", help="optimizers (default: any)")
     p.add_argument("--jobs", type=int, help="worker processes (default: the machine's cores)")
     p.add_argument("--html-only", action="store_true", help="the timed run only, HTML sheets, no PDF")
+    p.add_argument("--no-sheets", action="store_true", help="class PDFs only, no PDF per student (drill --no-sheets)")
     p.add_argument("--timed-only", action="store_true", help="the timed run only (no size run, no single sheet)")
     p.add_argument("--keep", metavar="DIR", help="build into DIR and keep it (default: a temporary folder)")
     return p
@@ -151,7 +152,8 @@ class MemorySampler:
 def _class_run(spec, students, out: Path, args, pdf: bool):
     t0 = time.perf_counter()
     with MemorySampler() as mem:
-        result = build(spec, out, students, jobs=args.jobs, pdf=pdf, html=not pdf, class_run=True)
+        result = build(spec, out, students, jobs=args.jobs, pdf=pdf, html=not pdf, class_run=True,
+                       sheets=not args.no_sheets)
     return result, time.perf_counter() - t0, mem
 
 
@@ -161,8 +163,9 @@ def run(args: argparse.Namespace) -> int:
     pdf = not args.html_only
     spec = make_spec(args.count, args.seed, args.families, args.optimizers, "ja", "")
     students = [Student(f"s{i:03d}", f"生徒 {i:03d}") for i in range(1, args.students + 1)]
-    print(f"bench-drill: {args.students} students × {args.count} questions, "
-          f"{'with PDFs' if pdf else 'HTML only'}, families {','.join(spec.families)}; {os.cpu_count()} cores")
+    what = "HTML only" if not pdf else "class PDFs only" if args.no_sheets else "with PDFs"
+    print(f"bench-drill: {args.students} students × {args.count} questions, {what}, "
+          f"families {','.join(spec.families)}; {os.cpu_count()} cores")
     print(f"  {describe()}")
     with tempfile.TemporaryDirectory(prefix="quizgen-bench-") as tmp:
         base = Path(args.keep) if args.keep else Path(tmp)

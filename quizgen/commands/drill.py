@@ -48,6 +48,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--html", action="store_true", help="also write the HTML sheets (needs node for the math)")
     fmt.add_argument("--html-only", action="store_true", help="write the HTML sheets, print no PDF")
+    p.add_argument("--no-sheets", action="store_true",
+                   help="with --roster: only the class PDFs, no PDF per student (half the time and size)")
     p.add_argument("--no-pad", action="store_true",
                    help="class PDFs: no blank page after a student's odd page count (for one-sided printing)")
     p.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
@@ -70,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
         with terminate_as_exception():
             result = build(spec, args.out, students, jobs=args.jobs,
                            progress=not args.quiet and sys.stderr.isatty(), pad=not args.no_pad,
-                           pdf=not args.html_only, html=args.html or args.html_only, class_run=class_run)
+                           pdf=not args.html_only, html=args.html or args.html_only, class_run=class_run,
+                           sheets=not args.no_sheets)
     except Terminated:
         print("quizgen drill: stopped by SIGTERM; nothing was written", file=sys.stderr)
         return 143

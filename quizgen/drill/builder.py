@@ -86,6 +86,7 @@ class Job:
     sheet_dir: str  # where the sheet's files go (staging, or staging/sheets for a class)
     pdf: bool
     html: bool
+    sheets: bool = True  # each sheet's own PDFs (False: only the class documents use its parts)
 
 
 @dataclass
@@ -116,6 +117,8 @@ def make_sheet(job: Job) -> SheetResult:
         for kind in KINDS:
             rel = f"parts/{plan.stem}-{kind}.typ"
             _write(root / rel, getattr(parts, kind))
+            if not job.sheets:
+                continue
             main = f"{plan.stem}-{kind}.typ"
             _write(root / main, document([part_ref(plan, kind, "/" + rel)], plan.spec.lang, plan.title))
             out = sheet_dir / f"{plan.stem}-{kind}.pdf"
@@ -325,12 +328,13 @@ def check_run(spec: DrillSpec, students: Sequence[Student] | None) -> None:
 
 def build(spec: DrillSpec, out: Path | str, students: Sequence[Student] | None = None, *,
           jobs: int | None = None, progress: bool = False, pad: bool = True, pdf: bool = True, html: bool = False,
-          class_run: bool | None = None) -> BuildResult:
+          class_run: bool | None = None, sheets: bool = True) -> BuildResult:
     """Build every sheet of a run into ``out`` (see the module doc for the layout).
 
     ``students``: the roster (None: one anonymous sheet). ``class_run`` (default: a roster was given) adds the
     class PDFs and puts the sheets in ``sheets/``; ``--student`` builds one named sheet with ``class_run=False``.
     ``jobs``: worker processes (1 … cores; default: the cores). ``pdf=False, html=True``: the HTML only.
+    ``sheets=False`` (a class run): only the class PDFs, no PDF per student (half the time and size).
     """
     out = check_out(out)
     klass = bool(students) if class_run is None else class_run
@@ -362,7 +366,7 @@ def build(spec: DrillSpec, out: Path | str, students: Sequence[Student] | None =
             from ..site.katex import copy_assets
 
             copy_assets(PROJECT_ROOT, sheet_dir / "assets" / "katex")
-        jobs_ = [Job(p, str(staging), str(sheet_dir), pdf, html) for p in plans]
+        jobs_ = [Job(p, str(staging), str(sheet_dir), pdf, html, sheets or not klass) for p in plans]
         classes = list(KINDS) if klass and pdf else []
         with _Progress(progress, len(plans), len(classes), spec.lang) as bar:
             results, pages = _run(jobs_, classes, spec, staging, workers, pad, bar, seconds)
@@ -379,7 +383,7 @@ def build(spec: DrillSpec, out: Path | str, students: Sequence[Student] | None =
     shutil.rmtree(staging, ignore_errors=True)
     replaced = _remove_old(old, files, out)
     seconds["total"] = time.perf_counter() - t_start
-    n_pdf = (2 * len(plans) + len(classes)) if pdf else 0
+    n_pdf = ((2 * len(plans) if sheets or not klass else 0) + len(classes)) if pdf else 0
     return BuildResult(out, files, len(plans), len(plans) * spec.count, n_pdf, pages, seconds, workers, replaced)
 
 
@@ -391,6 +395,8 @@ def _run(jobs: list[Job], classes: list[str], spec: DrillSpec, staging: Path, wo
     pool = None
     try:
         if workers > 1:
+            if not _started_typst():
+                generate_sheet(jobs[0].plan)  # warm the engine's tables once here: the forked workers share them
             pool = _pool(workers)
             done = pool.imap_unordered(_indexed, list(enumerate(jobs)))
         else:
@@ -424,6 +430,12 @@ def _run(jobs: list[Job], classes: list[str], spec: DrillSpec, staging: Path, wo
             pool.terminate()
             pool.join()
     return [r for r in results if r is not None], pages
+
+
+def _started_typst() -> bool:
+    from .typst_pdf import started
+
+    return started()
 
 
 def _pool(workers: int):
