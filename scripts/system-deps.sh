@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages the project needs: Chromium (browser tests, PDF printing), Noto CJK fonts
-# (Japanese in plots and PDFs), poppler-utils (PDF → text/PNG in tests). Installs only what is missing.
+# Debian packages the project needs: Chromium (browser tests only), Noto CJK fonts (Japanese in plots
+# and in the PDFs Typst prints), poppler-utils (PDF → text/PNG in tests). Installs only what is missing.
 set -euo pipefail
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }

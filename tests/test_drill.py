@@ -220,22 +220,28 @@ def test_staging_removed_when_a_run_fails(tmp_path, monkeypatch):
     monkeypatch.setattr(B, "make_sheet", boom)
     out = tmp_path / "out"
     with pytest.raises(ValueError, match="engine failed"):
-        B.build(make_spec(1, 1), out, pdf=False)
+        B.build(make_spec(1, 1), out, pdf=False, html=True)
     assert not out.exists()
     existing = tmp_path / "existing"
     existing.mkdir()
     (existing / "keep.txt").write_text("x")
     with pytest.raises(ValueError):
-        B.build(make_spec(1, 1), existing, pdf=False)
+        B.build(make_spec(1, 1), existing, pdf=False, html=True)
     assert [p.name for p in existing.iterdir()] == ["keep.txt"]
 
 
-def test_rebuild_command_is_printed(rendered):
+def test_rebuild_command_is_printed_one_option_per_unbreakable_group(rendered):
     sheet, r = rendered
     cmd = sheet.spec.command(sheet.student)
-    assert "--student s07" in cmd and f"--seed {sheet.spec.seed}" in cmd
-    shown = re.sub(r'</?span( class="opt")?>', "", r.questions_html)  # each --option is kept on one line by a span
-    assert html.escape(cmd, quote=False).replace("'", "&#39;") in shown or cmd in html.unescape(shown)
+    assert "--student s07" in cmd and f"--seed {sheet.spec.seed}" in cmd and "--name '山田 太郎'" in cmd
+    for page in (r.questions_html, r.answers_html):
+        code = re.search(r'<code class="command">(.*?)</code>', page, re.S).group(1)
+        groups = [html.unescape(g) for g in re.findall(r'<span class="arg">(.*?)</span>', code)]
+        assert " ".join(groups) == cmd  # the whole command, word for word
+        # every option with its value in one group (the CSS keeps a group on one line)
+        assert all(g.startswith("--") or g == "quizgen drill" for g in groups)
+        assert "--lang ja" in groups and "--name '山田 太郎'" in groups
+    assert ".command .arg { white-space: nowrap; }" in r.questions_html
 
 
 def test_paths_exist():
@@ -249,3 +255,106 @@ def test_bench_drill_small_prints_its_figures_and_the_machine_reference(capsys):
     ref = re.search(r"machine reference: a pure-Python loop of 10⁷ additions takes (\d+\.\d\d) s", out)
     assert ref and float(ref.group(1)) > 0, out
     assert re.search(r"written: [1-9]\d* files", out), out
+
+
+# -- issue 14/15: output folder, caps, spreadsheet-safe CSV ------------------------------------------------------
+def test_empty_out_is_one_line_naming_what_was_typed(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    rc, err = _run_cli(["drill", "--count", "1", "--out", ""], capsys)
+    assert rc == 2 and "--out '' is empty" in err and len(err.splitlines()) == 1, err
+    assert list(tmp_path.iterdir()) == []  # nothing written into the current folder
+    assert ".quizgen" not in err and "tmp" not in err  # no internal temp names
+
+
+def test_rerun_into_the_same_out_replaces_the_earlier_run(tmp_path, capsys):
+    roster = tmp_path / "a.csv"
+    roster.write_text("id,name\na1,A\na2,B\n", encoding="utf-8")
+    out = tmp_path / "out"
+    (tmp_path / "out").mkdir()
+    (out / "notes.txt").write_text("mine")
+    assert main(["drill", "--count", "1", "--seed", "1", "--roster", str(roster), "--quiet", "--out", str(out)]) == 0
+    assert (out / "sheets" / "a2-questions.pdf").exists()
+    roster.write_text("id,name\nb1,C\n", encoding="utf-8")
+    assert main(["drill", "--count", "1", "--seed", "2", "--roster", str(roster), "--out", str(out)]) == 0
+    assert "replaced" in capsys.readouterr().out
+    names = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert names == ["answers.csv", "class-answers.pdf", "class-questions.pdf", "drill.json", "notes.txt",
+                     "sheets/b1-answers.pdf", "sheets/b1-questions.pdf"]  # a1, a2 gone; the user's file kept
+    # one sheet into the class's folder: the class's files go too (answers.csv lists only the new sheet)
+    assert main(["drill", "--count", "1", "--seed", "3", "--quiet", "--out", str(out)]) == 0
+    names = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert names == ["answers.csv", "drill-3-answers.pdf", "drill-3-questions.pdf", "drill.json", "notes.txt"]
+
+
+def test_drill_files_without_a_manifest_are_not_overwritten(tmp_path, capsys):
+    out = tmp_path / "out"
+    (out / "sheets").mkdir(parents=True)
+    (out / "sheets" / "s01-questions.pdf").write_bytes(b"%PDF someone's")
+    rc, err = _run_cli(["drill", "--count", "1", "--out", str(out)], capsys)
+    assert rc == 2 and "already holds drill sheets" in err and len(err.splitlines()) == 1, err
+    assert sorted(p.name for p in out.rglob("*")) == ["s01-questions.pdf", "sheets"]
+
+
+@pytest.mark.parametrize("value", ["=HYPERLINK(\"http://x\")", "+1+2", "-1+2", "@SUM(A1)", "\tx", "\rx"])
+def test_answer_table_cells_are_never_run_as_formulas(value):
+    from quizgen.drill.builder import csv_cell
+
+    assert csv_cell(value) == "'" + value  # shown as text by Excel and LibreOffice
+    assert csv_cell("-0.050") == "-0.050" and csv_cell("+1e-07") == "+1e-07"  # numbers stay numbers
+    assert csv_cell("山田") == "山田" and csv_cell(3) == 3
+
+
+def test_names_in_the_answer_table_are_neutralised(tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text('id,name\n=1+1,=cmd|" /C calc"!A0\n', encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["drill", "--count", "1", "--seed", "1", "--roster", str(roster), "--quiet", "--out", str(out)]) == 0
+    import csv
+
+    with open(out / "answers.csv", encoding="utf-8-sig", newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    assert row["student_id"] == "'=1+1" and row["name"] == "'=cmd|\" /C calc\"!A0"
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: "id,name\n" + "".join(f"s{i},n\n" for i in range(501)), "more than 500 students (line 502)"),
+    (lambda: "id,name\ns1," + "長" * 61 + "\n", "line 2: name '" + "長" * 20 + "'… is longer than 60"),
+    (lambda: "id,name\ns1,a\x07b\n", "contains control characters"),
+])
+def test_roster_caps_are_one_clear_line(tmp_path, capsys, make, message):
+    roster = tmp_path / "r.csv"
+    roster.write_text(make(), encoding="utf-8")
+    rc, err = _run_cli(["drill", "--count", "1", "--roster", str(roster), "--out", str(tmp_path / "o")], capsys)
+    assert rc == 2 and message in err and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--student", "s1", "--name", "x" * 61], "--name 'xxxxxxxxxxxxxxxxxxxx'… is longer than 60 characters"),
+    (["--count", "201"], "--count must be at most 200, got 201"),
+    (["--jobs", "0"], "--jobs must be between 1 and"),
+    (["--jobs", str((os.cpu_count() or 1) + 1)], "--jobs must be between 1 and"),
+])
+def test_caps_on_what_the_user_types(tmp_path, capsys, args, message):
+    rc, err = _run_cli(["drill", "--count", "1", *args, "--out", str(tmp_path / "o")], capsys)
+    assert rc == 2 and message in err and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "o").exists()
+
+
+def test_too_many_questions_in_one_run(tmp_path):
+    from quizgen.drill.builder import MAX_QUESTIONS, build
+
+    students = [Student(f"s{i}") for i in range(MAX_QUESTIONS // 200 + 1)]
+    with pytest.raises(ValueError, match=r"at most 20,000 per run"):
+        build(make_spec(200, 1), tmp_path / "o", students)
+    assert not (tmp_path / "o").exists()
+
+
+def test_no_sheets_writes_only_the_class_pdfs(tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("id,name\na1,A\na2,B\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["drill", "--count", "2", "--seed", "1", "--roster", str(roster), "--no-sheets", "--quiet",
+                 "--out", str(out)]) == 0
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == [
+        "answers.csv", "class-answers.pdf", "class-questions.pdf", "drill.json"]

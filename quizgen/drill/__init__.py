@@ -5,10 +5,12 @@
 - :mod:`.roster`: class rosters (CSV, id and name columns, UTF-8 with or without BOM);
 - :mod:`.model`: the run's spec, one plan per sheet, and the seed rule
   ``seeds.derive("drill", seed, student_id, question_number)``;
-- :mod:`.render`: Jinja templates → HTML (questions without answers; the key with worked solutions),
-  math by the site's KaTeX renderer, figures by :func:`quizgen.plots.paths_svg`;
-- :mod:`.pdf`: headless Chromium print-to-PDF (one browser, several pages at once), identical bytes;
-- :mod:`.builder`: the whole run over the machine's cores, written atomically;
+- :mod:`.views`: what a sheet shows of each question (the question sheet never sees an answer), in one format;
+- :mod:`.typst_sheet`, :mod:`.typst_markup`, :mod:`.texmath`: the printed sheets as Typst (Jinja templates,
+  Markdown and the project's LaTeX math converted to Typst); :mod:`.typst_pdf`: Typst → PDF, fonts;
+- :mod:`.render`: the same views as HTML (the site's printable sheets, ``drill --html``), KaTeX math;
+- :mod:`.builder`: the whole run over the machine's cores, written atomically; :mod:`.procs`: signals and
+  worker processes;
 - :func:`site_sheet`: the printable sheet the study site offers (built at site-build time).
 """
 

@@ -1,48 +1,55 @@
-"""Build a drill run: questions generated over the machine's cores, HTML rendered, PDFs printed
-by one headless Chromium, everything written to a staging folder and moved into place only when
-the whole run has succeeded (a crashed run leaves no half-written file under a final name).
+"""Build a drill run: each sheet's questions generated and its two PDFs printed by Typst in worker processes,
+then the class PDFs (one Typst document each); everything is written to a staging folder and moved into
+place only when the whole run has succeeded (a failed, interrupted or terminated run leaves no file under
+a final name, and no process behind: see :mod:`.procs`).
 
 Layout of ``--out DIR``::
 
     one sheet (no roster)                 a class (--roster)
-    drill-<seed>-questions.pdf / .html    class-questions.pdf     every student's questions, in roster order
-    drill-<seed>-answers.pdf / .html      class-answers.pdf       every student's key
+    drill-<seed>-questions.pdf            class-questions.pdf     every student's questions, in roster order
+    drill-<seed>-answers.pdf              class-answers.pdf       every student's key
     answers.csv                           answers.csv             student, question, answer (for marking)
-    drill.json                            drill.json              the spec, the rebuild command, question ids
-    assets/katex/…                        sheets/<id>-questions.pdf / .html, sheets/<id>-answers.pdf / .html
-                                          sheets/assets/katex/…
+    drill.json                            drill.json              the spec, the rebuild commands, every file
+                                          sheets/<id>-questions.pdf, sheets/<id>-answers.pdf
 
-In the class PDFs each student's part is padded to an even page count (a blank page after an odd
-one), so a duplex printer starts every student on a new sheet of paper (``pad=False`` turns it off).
+With ``html=True`` (``--html``) the HTML sheets (the site's printable pages, KaTeX math: needs node) are
+written beside the PDFs, with ``assets/katex/``. In the class PDFs every student's part starts on an odd page
+(a blank page after an odd page count), so a duplex printer starts every student on a new sheet of paper
+(``pad=False`` turns it off).
+
+A re-run into a folder that holds an earlier run replaces it: the files its drill.json lists and the new run
+does not write are removed once the new run is in place. A folder with drill files but no drill.json is
+refused (they may be someone's), as is an empty ``--out``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import tempfile
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .model import ANONYMOUS, DrillSpec, SheetPlan, generate_sheet
-from .pdf import PrintJob, merge_pdfs, page_count
-from .render import KATEX_CSS, render_sheet
-from .roster import Student
-from .text import text
+from .procs import jobs_limit, worker_init
+from .roster import MAX_STUDENTS, Student
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # holds node_modules/katex (package-lock.json)
+KATEX_CSS = "assets/katex/katex.min.css"  # relative to a sheet's HTML file
+MAX_QUESTIONS = 20_000  # students × questions in one run
+TYPST_DIR = ".typst"  # inside the staging folder: the Typst sources (not published)
+KINDS = ("questions", "answers")
 
 
-# -- the KaTeX renderer (the site's), one per process ------------------------------------------
+# -- the KaTeX renderer (the site's), one per process; only for the HTML sheets ------------------------------
 _katex = None
 
 
@@ -57,61 +64,118 @@ def katex_renderer():
 
 
 def check_katex() -> None:
-    """Fail early (before anything is written) when node or KaTeX is missing."""
+    """Fail early (before anything is written) when node or KaTeX is missing (HTML sheets only)."""
     from ..site.katex import KatexError, find_katex
 
     try:
         find_katex(PROJECT_ROOT)
     except KatexError as e:
-        raise OSError(str(e)) from None
+        raise OSError(f"{e} (the HTML sheets need KaTeX; the PDFs do not: leave out --html)") from None
     if shutil.which("node") is None and shutil.which("nodejs") is None:
-        raise OSError("node is not installed (needed to render math): run `make setup`")
+        raise OSError("node is not installed (the HTML sheets render math with KaTeX in node; the PDFs do not "
+                      "need it: leave out --html)")
 
 
-# -- one sheet, in a worker process -------------------------------------------------------------
+# -- one sheet, in a worker process ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs to build one sheet (picklable)."""
+
+    plan: SheetPlan
+    staging: str
+    sheet_dir: str  # where the sheet's files go (staging, or staging/sheets for a class)
+    pdf: bool
+    html: bool
+    sheets: bool = True  # each sheet's own PDFs (False: only the class documents use its parts)
+
+
 @dataclass
 class SheetResult:
     stem: str
     student: Student
-    questions_html: str
-    answers_html: str
     answers: list[str]
     rows: list[dict[str, Any]]  # the CSV rows
     ids: list[str]  # question ids (family-seed…), in order
+    pages: int = 0
     seconds: float = 0.0
 
 
-def make_sheet(plan: SheetPlan, katex_css: str = KATEX_CSS) -> SheetResult:
-    from ..site.katex import KatexError
-
+def make_sheet(job: Job) -> SheetResult:
     t0 = time.perf_counter()
+    plan = job.plan
     sheet = generate_sheet(plan)
-    try:
-        rendered = render_sheet(sheet, katex_renderer(), katex_css=katex_css)
-    except KatexError as e:  # a formula the engine wrote that KaTeX cannot parse: a bug, reported in one line
-        first = str(e).splitlines()[0]
-        raise ValueError(first if len(first) < 300 else first[:300] + " …") from None
+    sheet_dir = Path(job.sheet_dir)
+    answers: list[str] = []
+    pages = 0
+    if job.pdf:
+        from .typst_pdf import compile_pdf, page_count
+        from .typst_sheet import document, part_ref, render_parts
+
+        root = Path(job.staging) / TYPST_DIR
+        parts = render_parts(sheet, root / "figures")
+        answers = parts.answers_plain
+        for kind in KINDS:
+            rel = f"parts/{plan.stem}-{kind}.typ"
+            _write(root / rel, getattr(parts, kind))
+            if not job.sheets:
+                continue
+            main = f"{plan.stem}-{kind}.typ"
+            _write(root / main, document([part_ref(plan, kind, "/" + rel)], plan.spec.lang, plan.title))
+            out = sheet_dir / f"{plan.stem}-{kind}.pdf"
+            compile_pdf(root, main, out)
+            pages += page_count(out.read_bytes())
+    if job.html:
+        answers = _write_html(sheet, sheet_dir)
     rows = []
-    for n, (q, ans) in enumerate(zip(sheet.questions, rendered.answers), start=1):
+    for n, (q, ans) in enumerate(zip(sheet.questions, answers), start=1):
         value = "" if q.kind == "choice" or q.answer.value is None else repr(float(q.answer.value))
         tol = "" if q.kind == "choice" or q.answer.tolerance is None else repr(float(q.answer.tolerance))
         rows.append({"student_id": "" if plan.anonymous else plan.student.id,
                      "name": plan.student.name, "question": n, "answer": ans, "value": value, "tolerance": tol,
                      "kind": q.kind, "family": q.family, "question_id": q.id})
-    return SheetResult(plan.stem, plan.student, rendered.questions_html, rendered.answers_html, rendered.answers,
-                       rows, [q.id for q in sheet.questions], time.perf_counter() - t0)
+    return SheetResult(plan.stem, plan.student, answers, rows, [q.id for q in sheet.questions], pages,
+                       time.perf_counter() - t0)
 
 
-def _warm() -> int:
-    """Run in each worker first: import the engine and start node, so the first sheet is not slow."""
-    katex_renderer().render("x")
-    from . import engine
+def _write_html(sheet, sheet_dir: Path) -> list[str]:
+    from ..site.katex import KatexError
+    from .render import render_sheet
 
-    engine.family_names()
-    return os.getpid()
+    try:
+        rendered = render_sheet(sheet, katex_renderer(), katex_css=KATEX_CSS)
+    except KatexError as e:  # a formula the engine wrote that KaTeX cannot parse: a bug, reported in one line
+        first = str(e).splitlines()[0]
+        raise ValueError(first if len(first) < 300 else first[:300] + " …") from None
+    stem = sheet.plan.stem
+    _write(sheet_dir / f"{stem}-questions.html", rendered.questions_html)
+    _write(sheet_dir / f"{stem}-answers.html", rendered.answers_html)
+    return rendered.answers
 
 
-# -- output folder ------------------------------------------------------------------------------
+def make_class_pdf(staging: str, kind: str, source: str) -> int:
+    """One class PDF (``kind``: questions or answers) from its Typst document; returns its pages."""
+    from .typst_pdf import compile_pdf, page_count
+
+    root = Path(staging) / TYPST_DIR
+    main = f"class-{kind}.typ"
+    _write(root / main, source)
+    out = Path(staging) / f"class-{kind}.pdf"
+    compile_pdf(root, main, out)
+    return page_count(out.read_bytes())
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+# -- output folder ----------------------------------------------------------------------------------------------
+def check_out(out: Path | str) -> Path:
+    if str(out).strip() == "":
+        raise ValueError(f"--out {str(out)!r} is empty: name the folder to write the sheets to (e.g. --out drills)")
+    return Path(out)
+
+
 def prepare_out(out: Path) -> tuple[Path, list[Path]]:
     """Create ``out`` if needed and a staging folder inside it; one clear OSError if it cannot be written.
 
@@ -125,7 +189,7 @@ def prepare_out(out: Path) -> tuple[Path, list[Path]]:
         p = p.parent
     try:
         if p.exists() and not p.is_dir():
-            raise NotADirectoryError(f"{p} is a file, not a folder")
+            raise NotADirectoryError(None, f"{p} is a file, not a folder")
         for d in reversed(missing):
             d.mkdir()
             created.append(d)
@@ -133,9 +197,48 @@ def prepare_out(out: Path) -> tuple[Path, list[Path]]:
     except OSError as e:
         for d in reversed(created):
             shutil.rmtree(d, ignore_errors=True)
-        reason = e.strerror or str(e)
-        raise OSError(f"cannot write to the output folder {out}: {reason}") from None
+        raise OSError(f"cannot write to the output folder {out}: {e.strerror or e}") from None
     return staging, created
+
+
+MANIFEST = "drill.json"
+_DRILL_FILE = re.compile(r"^(class-(questions|answers)\.pdf|answers\.csv|.*-(questions|answers)\.(pdf|html))$")
+
+
+def previous_run(out: Path) -> list[Path]:
+    """The files of an earlier run in ``out`` (from its drill.json). Drill files without a drill.json are
+    refused: they are not known to be ours to replace."""
+    manifest = out / MANIFEST
+    if not manifest.is_file():
+        found = sorted(p.name for p in out.iterdir() if _DRILL_FILE.match(p.name)) if out.is_dir() else []
+        if (out / "sheets").is_dir() and any(_DRILL_FILE.match(p.name) for p in (out / "sheets").iterdir()):
+            found.append("sheets/")
+        if found:
+            raise ValueError(f"--out {out} already holds drill sheets ({', '.join(found[:3])}) but no {MANIFEST} "
+                             f"that lists them: choose an empty folder or remove them first")
+        return []
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError(f"--out {out} holds a {MANIFEST} that is not a drill run's: choose another folder") \
+            from None
+    files = data.get("files") if isinstance(data, dict) else None
+    if files is None and isinstance(data, dict):  # written before drill.json listed its files
+        files = ["answers.csv", MANIFEST, "class-questions.pdf", "class-answers.pdf"]
+        for s in data.get("sheets", []):
+            pattern = str(s.get("files", ""))
+            m = re.fullmatch(r"(.*)-\{questions,answers\}\.\{pdf,html\}", pattern)
+            if m:
+                files += [f"{m.group(1)}-{k}.{e}" for k in KINDS for e in ("pdf", "html")]
+    if not isinstance(files, list):
+        raise ValueError(f"--out {out} holds a {MANIFEST} that is not a drill run's: choose another folder")
+    root = out.resolve()
+    paths = []
+    for f in files:
+        p = (out / str(f)).resolve()
+        if p.is_relative_to(root) and p != root and p.is_file():  # never outside the folder
+            paths.append(p)
+    return paths
 
 
 def _publish(staging: Path, out: Path) -> list[Path]:
@@ -152,7 +255,21 @@ def _publish(staging: Path, out: Path) -> list[Path]:
     return moved
 
 
-# -- the run ------------------------------------------------------------------------------------
+def _remove_old(old: list[Path], new: list[Path], out: Path) -> int:
+    keep = {p.resolve() for p in new}
+    removed = 0
+    for p in old:
+        if p not in keep:
+            p.unlink(missing_ok=True)
+            removed += 1
+            parent = p.parent
+            while parent != out.resolve() and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+    return removed
+
+
+# -- the run ------------------------------------------------------------------------------------------------
 @dataclass
 class BuildResult:
     out: Path
@@ -163,13 +280,13 @@ class BuildResult:
     pages: int
     seconds: dict[str, float] = field(default_factory=dict)
     workers: int = 1
+    replaced: int = 0  # files of an earlier run removed
 
 
 class _Progress:
-    """A rich progress bar on stderr (two rows: sheets generated, PDFs printed); silent when off."""
+    """A rich progress bar on stderr (sheets done; class PDFs); silent when off."""
 
-    def __init__(self, enabled: bool, sheets: int, pdfs: int, lang: str):
-        self.enabled = enabled
+    def __init__(self, enabled: bool, sheets: int, classes: int, lang: str):
         self._p = None
         if not enabled:
             return
@@ -179,8 +296,8 @@ class _Progress:
         ja = lang == "ja"
         self._p = Progress(TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(),
                            TimeElapsedColumn(), console=Console(stderr=True), transient=False)
-        self.gen = self._p.add_task("問題を生成" if ja else "questions", total=sheets)
-        self.pdf = self._p.add_task("PDF を印刷" if ja else "PDFs", total=pdfs) if pdfs else None
+        self.sheets = self._p.add_task("用紙を作成" if ja else "sheets", total=sheets)
+        self.classes = self._p.add_task("クラスの PDF" if ja else "class PDFs", total=classes) if classes else None
 
     def __enter__(self):
         if self._p is not None:
@@ -193,59 +310,70 @@ class _Progress:
 
     def sheet_done(self) -> None:
         if self._p is not None:
-            self._p.advance(self.gen)
+            self._p.advance(self.sheets)
 
-    def pdf_done(self, *_: Any) -> None:
-        if self._p is not None and self.pdf is not None:
-            self._p.advance(self.pdf)
+    def class_done(self) -> None:
+        if self._p is not None and self.classes is not None:
+            self._p.advance(self.classes)
+
+
+def check_run(spec: DrillSpec, students: Sequence[Student] | None) -> None:
+    n = len(students or [None])
+    if n > MAX_STUDENTS:
+        raise ValueError(f"the roster has {n} students; at most {MAX_STUDENTS} per run: split it")
+    if n * spec.count > MAX_QUESTIONS:
+        raise ValueError(f"{n} students × {spec.count} questions is {n * spec.count:,} questions; at most "
+                         f"{MAX_QUESTIONS:,} per run: use fewer questions or split the roster")
 
 
 def build(spec: DrillSpec, out: Path | str, students: Sequence[Student] | None = None, *,
-          jobs: int | None = None, concurrency: int | None = None, progress: bool = False,
-          pad: bool = True, pdf: bool = True, class_run: bool | None = None) -> BuildResult:
+          jobs: int | None = None, progress: bool = False, pad: bool = True, pdf: bool = True, html: bool = False,
+          class_run: bool | None = None, sheets: bool = True) -> BuildResult:
     """Build every sheet of a run into ``out`` (see the module doc for the layout).
 
     ``students``: the roster (None: one anonymous sheet). ``class_run`` (default: a roster was given) adds the
     class PDFs and puts the sheets in ``sheets/``; ``--student`` builds one named sheet with ``class_run=False``.
-    ``jobs``: worker processes for generation and HTML (default: the machine's cores).
-    ``pdf=False`` writes the HTML only (the site's printable sheets use this path too).
+    ``jobs``: worker processes (1 … cores; default: the cores). ``pdf=False, html=True``: the HTML only.
+    ``sheets=False`` (a class run): only the class PDFs, no PDF per student (half the time and size).
     """
-    from .pdf import chromium_path
-
-    out = Path(out)
+    out = check_out(out)
     klass = bool(students) if class_run is None else class_run
     if students is None or len(students) == 0:
         students = [Student(ANONYMOUS)]
+    check_run(spec, students)
+    workers = min(jobs_limit(jobs), len(students))
     plans = [SheetPlan(spec, s, i) for i, s in enumerate(students)]
-    check_katex()
+    if not pdf and not html:
+        raise ValueError("nothing to write: neither PDF nor HTML")
     if pdf:
-        chromium_path()
+        from .typst_pdf import font_dirs
+
+        font_dirs()  # one clear error before anything is written when the Japanese font is missing
+    if html:
+        check_katex()
+    old = previous_run(out) if out.exists() else []
     t_start = time.perf_counter()
     staging, created = prepare_out(out)
     seconds: dict[str, float] = {}
     try:
         sheet_dir = staging / "sheets" if klass else staging
         sheet_dir.mkdir(exist_ok=True)
-        from ..site.katex import copy_assets
+        if pdf:
+            from .typst_sheet import library
 
-        copy_assets(PROJECT_ROOT, sheet_dir / "assets" / "katex")
-        extra = [_blank_job(sheet_dir, spec.lang)] if klass and pdf and pad else []
-        n_pdf = (2 * len(plans) + (2 if klass else 0) + len(extra)) if pdf else 0
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(plans)))
-        with _Progress(progress, len(plans), n_pdf, spec.lang) as bar:
-            results = asyncio.run(_run(plans, sheet_dir, workers, concurrency, bar, pdf, seconds, extra))
-            seconds["generate+print"] = time.perf_counter() - t_start
-            pages = 0
-            if pdf:
-                pages = sum(page_count(p.read_bytes()) for p in sheet_dir.glob("[!.]*.pdf"))
-            if klass and pdf:
-                t = time.perf_counter()
-                _class_pdfs(results, sheet_dir, staging, extra[0].pdf if extra else None)
-                bar.pdf_done()
-                bar.pdf_done()
-                seconds["merge"] = time.perf_counter() - t
+            _write(staging / TYPST_DIR / "drill.typ", library())
+        if html:
+            from ..site.katex import copy_assets
+
+            copy_assets(PROJECT_ROOT, sheet_dir / "assets" / "katex")
+        jobs_ = [Job(p, str(staging), str(sheet_dir), pdf, html, sheets or not klass) for p in plans]
+        classes = list(KINDS) if klass and pdf else []
+        with _Progress(progress, len(plans), len(classes), spec.lang) as bar:
+            results, pages = _run(jobs_, classes, spec, staging, workers, pad, bar, seconds)
+        shutil.rmtree(staging / TYPST_DIR, ignore_errors=True)
+        new_files = _expected_files(staging)
         _write_csv(staging / "answers.csv", results)
-        _write_manifest(staging / "drill.json", spec, results, klass)
+        _write_manifest(staging / MANIFEST, spec, results, klass, new_files + ["answers.csv", MANIFEST])
         files = _publish(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -253,111 +381,99 @@ def build(spec: DrillSpec, out: Path | str, students: Sequence[Student] | None =
             shutil.rmtree(d, ignore_errors=True)
         raise
     shutil.rmtree(staging, ignore_errors=True)
+    replaced = _remove_old(old, files, out)
     seconds["total"] = time.perf_counter() - t_start
-    n_files = (2 * len(plans) + (2 if klass else 0)) if pdf else 0
-    return BuildResult(out, files, len(plans), len(plans) * spec.count, n_files, pages, seconds, workers)
+    n_pdf = ((2 * len(plans) if sheets or not klass else 0) + len(classes)) if pdf else 0
+    return BuildResult(out, files, len(plans), len(plans) * spec.count, n_pdf, pages, seconds, workers, replaced)
 
 
-async def _run(plans: list[SheetPlan], sheet_dir: Path, workers: int, concurrency: int | None, bar: _Progress,
-               pdf: bool, seconds: dict[str, float], extra: list[PrintJob]) -> list[SheetResult]:
-    """Generate sheets in a process pool and print each as soon as its HTML is written."""
-    from .pdf import _print_worker, launch
-
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[PrintJob | None] = asyncio.Queue()
-    results: list[SheetResult | None] = [None] * len(plans)
-    pool = None
-    if workers > 1:
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-        warm = [loop.run_in_executor(pool, _warm) for _ in range(workers)]
+def _run(jobs: list[Job], classes: list[str], spec: DrillSpec, staging: Path, workers: int, pad: bool,
+         bar: _Progress, seconds: dict[str, float]) -> tuple[list[SheetResult], int]:
+    """Every sheet in ``workers`` processes (in this one if 1), then the class PDFs."""
     t0 = time.perf_counter()
-
-    async def one(i: int, plan: SheetPlan) -> None:
-        if pool is not None:
-            res = await loop.run_in_executor(pool, make_sheet, plan)
-        else:
-            res = make_sheet(plan)
-        results[i] = res
-        qh = sheet_dir / f"{res.stem}-questions.html"
-        ah = sheet_dir / f"{res.stem}-answers.html"
-        qh.write_text(res.questions_html, encoding="utf-8")
-        ah.write_text(res.answers_html, encoding="utf-8")
-        res.questions_html = res.answers_html = ""  # written: free the memory
-        bar.sheet_done()
-        if pdf:
-            await queue.put(PrintJob(qh, qh.with_suffix(".pdf")))
-            await queue.put(PrintJob(ah, ah.with_suffix(".pdf")))
-
-    async def generate_all() -> None:
-        try:
-            if pool is not None:
-                await asyncio.gather(*warm)
-                await asyncio.gather(*(one(i, p) for i, p in enumerate(plans)))
-            else:
-                for i, p in enumerate(plans):
-                    await one(i, p)
-        finally:
-            seconds["generate"] = time.perf_counter() - t0
-
+    results: list[SheetResult | None] = [None] * len(jobs)
+    pool = None
     try:
-        if not pdf:
-            await generate_all()
+        if workers > 1:
+            if not _started_typst():
+                generate_sheet(jobs[0].plan)  # warm the engine's tables once here: the forked workers share them
+            pool = _pool(workers)
+            done = pool.imap_unordered(_indexed, list(enumerate(jobs)))
         else:
-            from .pdf import default_concurrency
-
-            n = concurrency or default_concurrency()
-            for job in extra:
-                queue.put_nowait(job)
-            async with launch() as context:
-                printers = [asyncio.ensure_future(_print_worker(context, queue, bar.pdf_done)) for _ in range(n)]
-                try:
-                    await generate_all()
-                except BaseException:
-                    for task in printers:
-                        task.cancel()
-                    await asyncio.gather(*printers, return_exceptions=True)
-                    raise
-                for _ in printers:
-                    await queue.put(None)
-                await asyncio.gather(*printers)
+            done = (_indexed(item) for item in enumerate(jobs))
+        for i, res in done:
+            results[i] = res
+            bar.sheet_done()
+        seconds["sheets"] = time.perf_counter() - t0
+        pages = sum(r.pages for r in results if r is not None)
+        if pool is not None:  # the workers' layout caches go with them: a class document starts from nothing
+            pool.close()
+            pool.join()
+            pool = None
+        if classes:
+            t1 = time.perf_counter()
+            sources = [(str(staging), kind, _class_document(jobs, kind, spec, pad)) for kind in classes]
+            if workers > 1:
+                pool = _pool(min(workers, len(sources)))
+                counts = pool.starmap(make_class_pdf, sources)
+                pool.close()
+                pool.join()
+                pool = None
+            else:
+                counts = [make_class_pdf(*s) for s in sources]
+            for _ in classes:
+                bar.class_done()
+            pages += sum(counts)
+            seconds["class"] = time.perf_counter() - t1
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-    return [r for r in results if r is not None]
+        if pool is not None:  # an error, Ctrl-C or SIGTERM: stop the workers now
+            pool.terminate()
+            pool.join()
+    return [r for r in results if r is not None], pages
 
 
-def _blank_job(sheet_dir: Path, lang: str) -> PrintJob:
-    """The blank page that pads a student's odd page count in the class PDFs."""
-    html_path = sheet_dir / ".blank.html"
-    html_path.write_text(
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><style>@page{size:A4;margin:0}"
-        "body{margin:0;font:9pt 'Noto Sans CJK JP',sans-serif;color:#888;text-align:center;padding-top:140mm}"
-        f"</style></head><body>{text(lang)['blank_page']}</body></html>", encoding="utf-8")
-    return PrintJob(html_path, sheet_dir / ".blank.pdf")
+def _started_typst() -> bool:
+    from .typst_pdf import started
+
+    return started()
 
 
-def _class_pdfs(results: list[SheetResult], sheet_dir: Path, staging: Path, blank: Path | None) -> None:
-    """class-questions.pdf and class-answers.pdf (two pdfunite processes at once)."""
-    from concurrent.futures import ThreadPoolExecutor
+def _pool(workers: int):
+    from .typst_pdf import started
 
-    def parts(kind: str) -> list[Path]:
-        out: list[Path] = []
-        for r in results:
-            p = sheet_dir / f"{r.stem}-{kind}.pdf"
-            out.append(p)
-            if blank is not None and page_count(p.read_bytes()) % 2 == 1:
-                out.append(blank)
-        return out
+    # fork: the engine's imports and tables are shared, not repeated; but never from a process whose Typst
+    # compiler runs threads (a test session, a second run in one process): forkserver then
+    method = "forkserver" if started() else "fork"
+    ctx = multiprocessing.get_context(method)
+    return ctx.Pool(workers, initializer=worker_init, initargs=(os.getpid() if method == "fork" else 0,))
 
-    kinds = ("questions", "answers")
-    with ThreadPoolExecutor(len(kinds)) as ex:
-        for f in [ex.submit(merge_pdfs, parts(k), staging / f"class-{k}.pdf") for k in kinds]:
-            f.result()
-    for p in (sheet_dir / ".blank.pdf", sheet_dir / ".blank.html"):
-        p.unlink(missing_ok=True)
+
+def _indexed(item: tuple[int, Job]) -> tuple[int, SheetResult]:
+    i, job = item
+    return i, make_sheet(job)
+
+
+def _class_document(jobs: list[Job], kind: str, spec: DrillSpec, pad: bool) -> str:
+    from .typst_sheet import document, part_ref
+
+    refs = [part_ref(j.plan, kind, f"/parts/{j.plan.stem}-{kind}.typ") for j in jobs]
+    return document(refs, spec.lang, jobs[0].plan.title, pad=pad)
+
+
+def _expected_files(staging: Path) -> list[str]:
+    return sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())
 
 
 CSV_FIELDS = ("student_id", "name", "question", "answer", "value", "tolerance", "kind", "family", "question_id")
+_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab or CR) gets a leading
+    apostrophe, which Excel and LibreOffice show as text; plain numbers (-0.5) stay numbers."""
+    if isinstance(value, str) and value and value[0] in "=+-@\t\r" and not _NUMBER.match(value):
+        return "'" + value
+    return value
 
 
 def _write_csv(path: Path, results: list[SheetResult]) -> None:
@@ -366,18 +482,23 @@ def _write_csv(path: Path, results: list[SheetResult]) -> None:
     w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\r\n")
     w.writeheader()
     for r in results:
-        w.writerows(r.rows)
+        w.writerows({k: csv_cell(v) for k, v in row.items()} for row in r.rows)
     path.write_text(buf.getvalue(), encoding="utf-8-sig", newline="")
 
 
-def _write_manifest(path: Path, spec: DrillSpec, results: list[SheetResult], klass: bool) -> None:
+def _sheet_files(stem: str, klass: bool) -> set[str]:
+    return {f"{'sheets/' if klass else ''}{stem}-{kind}.{ext}" for kind in KINDS for ext in ("pdf", "html")}
+
+
+def _write_manifest(path: Path, spec: DrillSpec, results: list[SheetResult], klass: bool, files: list[str]) -> None:
     data = {
         "spec": {"count": spec.count, "seed": spec.seed, "families": list(spec.families),
                  "optimizers": list(spec.optimizers), "lang": spec.lang, "title": spec.title},
         "question_seed": "seeds.derive('drill', seed, student_id, question_number)",
         "sheets": [{"student_id": "" if r.student.id == ANONYMOUS else r.student.id, "name": r.student.name,
-                    "files": (f"sheets/{r.stem}" if klass else r.stem) + "-{questions,answers}.{pdf,html}",
+                    "files": sorted(f for f in files if f in _sheet_files(r.stem, klass)),
                     "rebuild": spec.command(None if r.student.id == ANONYMOUS else r.student),
                     "questions": r.ids} for r in results],
+        "files": sorted(files),
     }
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

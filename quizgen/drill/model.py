@@ -53,21 +53,26 @@ class DrillSpec:
             parts.append(attempt)
         return seeds.derive(*parts)
 
+    def command_groups(self, student: Student | None = None, out: str = "DIR") -> list[str]:
+        """The command that rebuilds this sheet, as shell words grouped by option (``--seed 42``): a printed
+        line may break between two groups, never inside one."""
+        groups = [["quizgen", "drill"], ["--count", str(self.count)], ["--seed", str(self.seed)],
+                  ["--families", ",".join(self.families)]]
+        if self.optimizers:
+            groups.append(["--optimizers", ",".join(self.optimizers)])
+        groups.append(["--lang", self.lang])
+        if self.title:
+            groups.append(["--title", self.title])
+        if student is not None and student.id != ANONYMOUS:
+            groups.append(["--student", student.id])
+            if student.name:
+                groups.append(["--name", student.name])
+        groups.append(["--out", out])
+        return [shlex.join(g) for g in groups]
+
     def command(self, student: Student | None = None, out: str = "DIR") -> str:
         """The exact command that rebuilds this sheet (printed on it)."""
-        argv = ["quizgen", "drill", "--count", str(self.count), "--seed", str(self.seed),
-                "--families", ",".join(self.families)]
-        if self.optimizers:
-            argv += ["--optimizers", ",".join(self.optimizers)]
-        argv += ["--lang", self.lang]
-        if self.title:
-            argv += ["--title", self.title]
-        if student is not None and student.id != ANONYMOUS:
-            argv += ["--student", student.id]
-            if student.name:
-                argv += ["--name", student.name]
-        argv += ["--out", out]
-        return shlex.join(argv)
+        return " ".join(self.command_groups(student, out))
 
 
 @dataclass
@@ -84,6 +89,11 @@ class SheetPlan:
     def stem(self) -> str:
         """File-name stem: ``drill-<seed>`` without a roster, else the student's (safe) id."""
         return f"drill-{self.spec.seed}" if self.anonymous else self.student.file_stem
+
+    @property
+    def title(self) -> str:
+        from .text import text
+        return self.spec.title or text(self.spec.lang)["default_title"]
 
 
 @dataclass
@@ -103,8 +113,7 @@ class Sheet:
 
     @property
     def title(self) -> str:
-        from .text import text
-        return self.spec.title or text(self.spec.lang)["default_title"]
+        return self.plan.title
 
 
 def generate_question(spec: DrillSpec, student_id: str, number: int) -> Question:

@@ -1,17 +1,17 @@
-"""A sheet → two HTML documents: the questions (no answer anywhere in the file) and the key.
+"""A sheet → two HTML documents (the site's printable sheets, ``drill --html``): the questions (no answer
+anywhere in the file) and the key.
 
-The questions template is handed *question views* that hold only what a student may see
-(stem, figures, code, choices' texts, rounding rule); the answers never reach it. Math is
-written as pymdownx.arithmatex does in generic mode and turned into KaTeX HTML in one pass per
-document by the site's renderer (:class:`quizgen.site.katex.KatexRenderer`); figures are drawn
-by :func:`quizgen.plots.paths_svg`. Nothing here computes an answer: it prints the ``Question``.
+The templates are handed the views of :mod:`.views` in HTML. Math is written as pymdownx.arithmatex does in
+generic mode and turned into KaTeX HTML in one pass per document by the site's renderer
+(:class:`quizgen.site.katex.KatexRenderer`); figures are drawn by :func:`quizgen.plots.paths_svg`. The
+printed PDFs are made with Typst from the same views (:mod:`.typst_sheet`).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,13 +20,14 @@ import jinja2
 import markdown
 from markupsafe import Markup
 
-from ..question import Question
 from .model import Sheet
-from .text import LABELS, text
+from .text import text
+from .views import answer_plain, views
+
+__all__ = ["HtmlFormat", "RenderedSheet", "answer_plain", "md", "md_inline", "render_sheet"]
 
 TEMPLATES = Path(__file__).with_name("templates")
 KATEX_CSS = "assets/katex/katex.min.css"  # relative to the sheet's HTML file
-BLANK = re.compile(r"（[ぁ-んァ-ヶ]{1,2}）")  # the blanks of code questions: （あ）（い） or （ア）
 
 
 @lru_cache(maxsize=1)
@@ -58,15 +59,10 @@ def display_math(tex: str) -> str:
     return f'<div class="arithmatex">\\[{html.escape(tex)}\\]</div>'
 
 
-def code_html(code: str) -> str:
-    """Source with the blanks （あ）（い）… highlighted (escaped; monospace in the template)."""
-    out, last = [], 0
-    for m in BLANK.finditer(code):
-        out.append(html.escape(code[last:m.start()]))
-        out.append(f'<mark class="blank">{html.escape(m.group(0))}</mark>')
-        last = m.end()
-    out.append(html.escape(code[last:]))
-    return "".join(out)
+def code_html(parts: list[list[tuple[str, str]]]) -> str:
+    """Source lines with the blanks （あ）（い）… highlighted (escaped; monospace in the template)."""
+    return "\n".join("".join(f'<mark class="blank">{html.escape(t)}</mark>' if kind == "blank" else html.escape(t)
+                              for kind, t in line) for line in parts)
 
 
 def figure_svg(fig: Any, cache=None) -> str:
@@ -88,121 +84,23 @@ def figure_svg(fig: Any, cache=None) -> str:
     return cache.get_or_make(key, draw).decode("utf-8")
 
 
-def _number_text(value: float | None) -> str:
-    if value is None:
-        return ""
-    from ..formulas import number
+class HtmlFormat:
+    """The views' markup as HTML (math left for KaTeX, figures inline SVG)."""
 
-    return number(value)
+    def __init__(self, figure_cache=None):
+        self.figure_cache = figure_cache
 
+    md = staticmethod(md)
+    md_inline = staticmethod(md_inline)
+    display_math = staticmethod(display_math)
+    code = staticmethod(code_html)
 
-@dataclass
-class QuestionView:
-    """What the question sheet shows of one question: no answer, no feedback, no solution."""
+    @staticmethod
+    def escape(text: str) -> str:
+        return html.escape(text)
 
-    number: int
-    id: str
-    kind: str
-    family: str
-    family_label: str
-    optimizer: str
-    stem: str  # HTML
-    rounding: str  # HTML
-    code: str | None  # HTML (escaped, blanks marked)
-    figures: list[dict[str, str]]
-    choices: list[dict[str, str]]  # label, html
-    work_mm: int  # height of the working space
-    choices_layout: str = "list"  # "inline": short choices in one row; "grid": display formulas two by two
-
-
-@dataclass
-class KeyView:
-    """The key's part of one question."""
-
-    question: QuestionView
-    answer_label: str  # "B" for choices, else ""
-    answer_html: str  # the correct choice's text, or the numeric key as displayed
-    answer_plain: str  # for the summary table and the CSV: "B" or "0.123"
-    tolerance: str
-    solution: list[dict[str, str]]  # text html, math html
-    wrong: list[dict[str, str]] = field(default_factory=list)  # label, html, value, mistake, feedback
-
-
-def _work_mm(q: Question) -> int:
-    if q.kind == "numeric":
-        return 38 if q.family == "steps" else 24
-    if q.code:
-        return 0
-    return 0
-
-
-def question_view(q: Question, number: int, lang: str, figure_cache=None) -> QuestionView:
-    from ..question import optimizer_of
-    from .engine import family_title
-
-    show_choices = q.kind == "choice"
-    figs = [figure_svg(f, figure_cache) for f in q.figures]
-    return QuestionView(
-        number=number, id=q.id, kind=q.kind, family=q.family,
-        family_label=family_title(q.family, lang), optimizer=optimizer_of(q) or "",
-        stem=md(q.stem), rounding=md_inline(q.rounding) if q.rounding and q.kind == "numeric" else "",
-        code=code_html(q.code) if q.code else None,
-        figures=[{"svg": svg, "caption": md_inline(f.caption) if f.caption else ""} for svg, f in zip(figs, q.figures)],
-        choices=[{"label": LABELS[i], "html": md_inline(c.text)} for i, c in enumerate(q.choices)] if show_choices
-        else [],
-        work_mm=_work_mm(q),
-        choices_layout=_choices_layout(q.choices) if show_choices else "list",
-    )
-
-
-def _choices_layout(choices) -> str:
-    if len(choices) <= 5 and all(len(c.text) <= 14 and "\n" not in c.text and "$$" not in c.text for c in choices):
-        return "inline"
-    if len(choices) % 2 == 0 and any("$$" in c.text or "\\begin" in c.text for c in choices):
-        return "grid"
-    return "list"
-
-
-def key_view(q: Question, view: QuestionView, lang: str) -> KeyView:
-    t = text(lang)
-    a = q.answer
-    wrong = []
-    if q.kind == "choice":
-        i = a.index
-        c = q.choices[i]
-        label = LABELS[i]
-        answer_html = md_inline(c.text)
-        plain = label
-        for j, w in enumerate(q.choices):
-            if j == i:
-                continue
-            wrong.append({"label": LABELS[j], "html": md_inline(w.text), "value": "",
-                          "mistake": w.mistake or "", "feedback": md_inline(w.feedback) if w.feedback else ""})
-    else:
-        label = ""
-        shown = a.text if a.text is not None else _number_text(a.value)
-        answer_html = html.escape(shown)
-        plain = shown
-        for w in q.choices:  # numeric questions: the named mistakes' values, for marking
-            if w.correct:
-                continue
-            value = _number_text(w.value) if w.value is not None else ""
-            wrong.append({"label": "", "html": md_inline(w.text) if w.text else html.escape(value), "value": value,
-                          "mistake": w.mistake or "", "feedback": md_inline(w.feedback) if w.feedback else ""})
-    tol = ""
-    if q.kind == "numeric" and a.tolerance is not None:
-        tol = f"{t['tolerance']} ±{_number_text(a.tolerance)}"
-    steps = [{"text": md(s.text) if s.text else "", "math": display_math(s.latex) if s.latex else ""}
-             for s in q.solution]
-    return KeyView(question=view, answer_label=label, answer_html=answer_html, answer_plain=plain, tolerance=tol,
-                   solution=steps, wrong=wrong)
-
-
-def answer_plain(q: Question) -> str:
-    """The key as a short text for the CSV answer table: the choice letter, or the displayed number."""
-    if q.kind == "choice":
-        return LABELS[q.answer.index]
-    return q.answer.text if q.answer.text is not None else _number_text(q.answer.value)
+    def figure(self, fig: Any) -> str:
+        return figure_svg(fig, self.figure_cache)
 
 
 def css_string(value: str) -> str:
@@ -216,7 +114,13 @@ def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     env.filters["css_string"] = css_string
+    env.filters["command_html"] = command_html
     return env
+
+
+def command_html(groups: list[str]) -> Markup:
+    """The rebuild command, each option with its value kept on one line (a line breaks only between them)."""
+    return Markup(" ".join(f'<span class="arg">{html.escape(g)}</span>' for g in groups))
 
 
 @lru_cache(maxsize=1)
@@ -231,13 +135,6 @@ class RenderedSheet:
     answers: list[str]  # plain key per question (CSV)
 
 
-def command_html(command: str) -> Markup:
-    """The rebuild command with each ``--option`` kept on one line (a browser may break a line after a hyphen, which
-    printed ``--title`` as ``-`` and ``-title`` on two lines once the family list grew long)."""
-    return Markup(" ".join(f'<span class="opt">{html.escape(tok)}</span>' if tok.startswith("--") else html.escape(tok)
-                           for tok in command.split(" ")))
-
-
 def render_sheet(sheet: Sheet, katex, *, katex_css: str = KATEX_CSS, nav: dict | None = None,
                  figure_cache=None) -> RenderedSheet:
     """Both HTML documents of a sheet, math rendered by ``katex`` (a KatexRenderer).
@@ -245,17 +142,16 @@ def render_sheet(sheet: Sheet, katex, *, katex_css: str = KATEX_CSS, nav: dict |
     ``nav``: for the site, a screen-only bar with a Print button and a link to the other document
     (``{"other": "drill-1-answers.html"}``); never printed."""
     lang = sheet.spec.lang
-    views = [question_view(q, i + 1, lang, figure_cache) for i, q in enumerate(sheet.questions)]
-    keys = [key_view(q, v, lang) for q, v in zip(sheet.questions, views)]
+    questions, keys = views(sheet, HtmlFormat(figure_cache))
     common = dict(
         t=text(lang), lang=lang, title=sheet.title, student=sheet.student, anonymous=sheet.plan.anonymous,
-        seed=sheet.spec.seed, count=len(views), command=command_html(sheet.spec.command(
-            None if sheet.plan.anonymous else sheet.student)),
+        seed=sheet.spec.seed, count=len(questions),
+        command=sheet.spec.command_groups(None if sheet.plan.anonymous else sheet.student),
         css=stylesheet(), katex_css=katex_css, nav=nav,
     )
     env = _env()
     where = f"drill sheet {sheet.student.id}"
-    q_html = env.get_template("questions.html.j2").render(questions=views, **common)
+    q_html = env.get_template("questions.html.j2").render(questions=questions, **common)
     a_html = env.get_template("answers.html.j2").render(keys=keys, **common)
     q_html = katex.render_html(q_html, where)
     a_html = katex.render_html(a_html, where)

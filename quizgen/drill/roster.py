@@ -1,8 +1,9 @@
 """Class rosters: a CSV file with a header row and ``id`` and ``name`` columns.
 
 Excel writes "CSV UTF-8" with a byte-order mark; both with and without it are read. Anything
-else (an empty file, another encoding, a missing column, an empty or duplicate id) is refused
-with one line that says what is wrong and where, before anything is generated or written.
+else (an empty file, another encoding, a missing column, an empty or duplicate id, a name longer than
+:data:`MAX_NAME_LENGTH`, more than :data:`MAX_STUDENTS` students) is refused with one line that says what
+is wrong and where, before anything is generated or written.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pathlib import Path
 ID_COLUMNS = ("id", "student_id", "student id", "学籍番号", "出席番号", "番号")
 NAME_COLUMNS = ("name", "student_name", "student name", "氏名", "名前")
 MAX_ID_LENGTH = 64
+MAX_NAME_LENGTH = 60  # printed in the sheet's head and every page's header
+MAX_STUDENTS = 500  # one run; a school year fits, a mistaken file of 10,000 rows does not
 _SAFE = re.compile(r"[^\w.\-]+")
 
 
@@ -51,6 +54,16 @@ def check_id(student_id: str, where: str = "student id") -> str:
     if any(unicodedata.category(c).startswith("C") for c in sid):
         raise ValueError(f"{where} {sid!r} contains control characters")
     return sid
+
+
+def check_name(name: str, where: str = "--name") -> str:
+    """A student's name as printed: whitespace runs made one space; too long or control characters refused."""
+    shown = " ".join(str(name).split())
+    if len(shown) > MAX_NAME_LENGTH:
+        raise ValueError(f"{where} {shown[:20]!r}… is longer than {MAX_NAME_LENGTH} characters")
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs") for c in shown):
+        raise ValueError(f"{where} {shown!r} contains control characters")
+    return shown
 
 
 def _column(header: list[str], names: tuple[str, ...]) -> int | None:
@@ -113,7 +126,7 @@ def parse_roster_bytes(raw: bytes, label: str = "roster") -> list[Student]:
         line = line_of[i] if i < len(line_of) else i + 1
         cell = row[id_col] if id_col < len(row) else ""
         sid = check_id(cell, f"roster {label}, line {line}: id")
-        name = (row[name_col] if name_col < len(row) else "").strip()
+        name = check_name(row[name_col] if name_col < len(row) else "", f"roster {label}, line {line}: name")
         if sid in seen:
             raise ValueError(f"roster {label}: duplicate id {sid!r} on lines {seen[sid]} and {line}")
         stem = file_stem(sid)
@@ -122,6 +135,9 @@ def parse_roster_bytes(raw: bytes, label: str = "roster") -> list[Student]:
                              f"file name {stem!r}; make them differ in letters or digits")
         seen[sid], stems[stem] = line, sid
         students.append(Student(sid, name, line))
+        if len(students) > MAX_STUDENTS:
+            raise ValueError(f"roster {label} has more than {MAX_STUDENTS} students (line {line}); at most "
+                             f"{MAX_STUDENTS} per run: split it into classes")
     if not students:
         raise ValueError(f"roster {label} has a header but no students")
     return students

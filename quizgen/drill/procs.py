@@ -1,0 +1,71 @@
+"""Worker processes that never outlive the run, and SIGTERM handled like Ctrl-C.
+
+* :func:`terminate_as_exception`: while a run is going, SIGTERM (``kill``, a CI time-out, a service manager)
+  raises :class:`Terminated` in the main process, so the run cleans up its staging folder exactly as on
+  Ctrl-C (``KeyboardInterrupt``) and the command ends with one line and exit status 143.
+* :func:`worker_init` (each pool worker, first thing): Ctrl-C is left to the parent (a worker ignores SIGINT,
+  so one Ctrl-C gives one message, not a traceback per worker); SIGTERM kills the worker (the parent's handler
+  is not inherited); on Linux the kernel sends the worker SIGTERM when the parent dies, even by SIGKILL
+  (``PR_SET_PDEATHSIG``). A node KaTeX helper a worker starts reads its requests from a pipe and exits when
+  the pipe closes, that is when its worker dies.
+* :func:`jobs_limit`: ``--jobs`` between 1 and the machine's cores (the rule every command follows).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import signal
+import sys
+from collections.abc import Iterator
+
+PR_SET_PDEATHSIG = 1
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM received: stop as on Ctrl-C."""
+
+
+def _raise_terminated(signum, frame):  # noqa: ARG001
+    raise Terminated()
+
+
+@contextlib.contextmanager
+def terminate_as_exception() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Terminated` (main thread only; elsewhere a no-op)."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def worker_init(parent: int) -> None:
+    """Run first in every worker process (see the module doc). ``parent``: the pid that forked it (0: started by
+    a forkserver, which ends when the run's process does)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        except (OSError, AttributeError):
+            pass
+    if parent and os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+def jobs_limit(jobs: int | None) -> int:
+    """Worker processes for a run: ``--jobs`` (checked: 1 … cores) or the cores."""
+    cores = os.cpu_count() or 1
+    if jobs is None:
+        return cores
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= cores:
+        raise ValueError(f"--jobs must be between 1 and {cores} (the machine's cores), got {jobs}")
+    return jobs
