@@ -38,8 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..jobs import default_jobs
 from .model import ANONYMOUS, DrillSpec, SheetPlan, generate_sheet
-from .procs import jobs_limit, worker_init
+from .procs import worker_init
 from .roster import MAX_STUDENTS, Student
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # holds node_modules/katex (package-lock.json)
@@ -341,7 +342,7 @@ def build(spec: DrillSpec, out: Path | str, students: Sequence[Student] | None =
     if students is None or len(students) == 0:
         students = [Student(ANONYMOUS)]
     check_run(spec, students)
-    workers = min(jobs_limit(jobs), len(students))
+    workers = min(default_jobs(jobs), len(students))
     plans = [SheetPlan(spec, s, i) for i, s in enumerate(students)]
     if not pdf and not html:
         raise ValueError("nothing to write: neither PDF nor HTML")

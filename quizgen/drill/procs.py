@@ -8,20 +8,16 @@
   is not inherited); on Linux the kernel sends the worker SIGTERM when the parent dies, even by SIGKILL
   (``PR_SET_PDEATHSIG``). A node KaTeX helper a worker starts reads its requests from a pipe and exits when
   the pipe closes, that is when its worker dies.
-* :func:`jobs_limit`: ``--jobs`` between 1 and the machine's cores (the rule every command follows).
+* ``--jobs`` follows every command's rule (:func:`quizgen.jobs.default_jobs`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
-import os
 import signal
-import sys
 from collections.abc import Iterator
 
-PR_SET_PDEATHSIG = 1
+from ..procs import die_with_parent
 
 
 class Terminated(KeyboardInterrupt):
@@ -51,21 +47,4 @@ def worker_init(parent: int) -> None:
     a forkserver, which ends when the run's process does)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-        except (OSError, AttributeError):
-            pass
-    if parent and os.getppid() != parent:  # the parent died before the signal was armed
-        os._exit(1)
-
-
-def jobs_limit(jobs: int | None) -> int:
-    """Worker processes for a run: ``--jobs`` (checked: 1 … cores) or the cores."""
-    cores = os.cpu_count() or 1
-    if jobs is None:
-        return cores
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= cores:
-        raise ValueError(f"--jobs must be between 1 and {cores} (the machine's cores), got {jobs}")
-    return jobs
+    die_with_parent(parent or None)
