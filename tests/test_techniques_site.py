@@ -50,12 +50,12 @@ def test_pages_call_known_macros_and_show_their_topic_quizzes():
 
 
 def test_rule_macro_shows_every_convention(m):
-    out = CH.call(m, "technique_rule", ("init", "xavier"), {})
+    out = CH.call(m, "technique_formula", ("init", "xavier"), {})
     for convention in ("paper", "pytorch", "textbook"):
         latex = I.rule("xavier", convention).latex()
         assert all(line.strip() in out for line in latex.splitlines())
     assert out.count('=== "') == 3
-    out = CH.call(m, "technique_rule", ("clipping", "value"), {})
+    out = CH.call(m, "technique_formula", ("clipping", "value"), {})
     assert '=== "' not in out and "\\max" in out
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-MACROS = ("technique_meta", "technique_rule", "technique_source", "technique_findings", "technique_value",
+MACROS = ("technique_meta", "technique_formula", "technique_source", "technique_findings", "technique_value",
           "init_histograms", "init_symmetry", "init_table", "init_gains", "batchnorm_worked", "batchnorm_running",
           "batchnorm_histograms", "layernorm_worked", "clip_table", "clip_cliff", "clip_rnn")
 
@@ -85,7 +85,7 @@ def _rule_parts(topic: str, part: str) -> list[tuple[str, Any]]:
     return [(c, mod.rule(c)) for c in ("textbook", "pytorch", "paper")]
 
 
-def _technique_rule(m: Any, topic: str, part: str) -> str:
+def _technique_formula(m: Any, topic: str, part: str) -> str:
     """The formula of ``part`` in every convention the topic has, as tabs (rule, its source, its symbols)."""
     from .macros import display_math, table, tabs
 
