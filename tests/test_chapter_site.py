@@ -59,7 +59,7 @@ def test_schedule_formula_and_curves(builder):
         out = m.schedule_formula(kind)
         assert S.eta_latex(kind) in out and S.INFO[kind].torch in out and f"class {S.CLASSES[kind].__name__}" in out
     out = m.schedule_curves()
-    assert len(m.assets) == 1 and next(iter(m.assets.values())).startswith(b"<?xml")
+    assert len(m.assets) == 1 and next(iter(m.assets.values())).startswith(b"<svg")
     table = rows(out)
     for (kind, sch), row in zip(SCH.CURVES, table):
         assert row[0] == S.INFO[kind].name_ja

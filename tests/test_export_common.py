@@ -225,7 +225,7 @@ def test_selection_with_optimizers_asks_each_listed_optimizer():
     (["anki", "--variants", "0"], "--variants must be"),
     (["jsonl", "--variants", "1001"], "--variants must be a whole number between 1 and 1000"),
     (["jsonl", "--variants", "1000", "--optimizers", "adam", "sgd", "momentum", "rmsprop"],
-     "would hold 24,000 questions, at most 20,000"),
+     "questions, at most 20,000: lower --variants"),
     (["jsonl", "--seed", "x"], "seed must be a whole number"),
     (["json", "--optimizers", "adamx"], "unknown optimizer"),
     (["anki", "--timestamp", "soon"], "timestamp"),

@@ -83,12 +83,14 @@ def test_tolerance_is_shown_as_the_rule_says(family):
 
 def test_tolerance_text_in_the_drill_key_and_csv_and_terminal():
     from quizgen.commands._render import question_renderable
-    from quizgen.drill.render import key_view, question_view
+    from quizgen.drill.render import HtmlFormat
+    from quizgen.drill.views import key_view, question_view
 
     q = engine.generate("steps", 11)
     d = q.answer.decimals
-    view = question_view(q, 1, "ja")
-    assert key_view(q, view, "ja").tolerance.endswith(f"±{half_unit_text(d)}")
+    fmt = HtmlFormat(None)
+    view = question_view(q, 1, "ja", fmt)
+    assert key_view(q, view, "ja", fmt).tolerance.endswith(f"±{half_unit_text(d)}")
     assert repr(float(q.answer.tolerance)) == half_unit_text(d)  # the drill's answers.csv column
     from rich.console import Console
 

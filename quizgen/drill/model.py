@@ -55,11 +55,11 @@ class DrillSpec:
 
     def command_groups(self, student: Student | None = None, out: str = "DIR") -> list[str]:
         """The command that rebuilds this sheet, as shell words grouped by option (``--seed 42``): a printed
-        line may break between two groups, never inside one."""
+        line may break between two groups, never inside one (and between two families of a long list)."""
         groups = [["quizgen", "drill"], ["--count", str(self.count)], ["--seed", str(self.seed)],
-                  ["--families", ",".join(self.families)]]
+                  ["--families", self.families[0]], *([f] for f in self.families[1:])]  # a long list may wrap
         if self.optimizers:
-            groups.append(["--optimizers", ",".join(self.optimizers)])
+            groups += [["--optimizers", self.optimizers[0]], *([o] for o in self.optimizers[1:])]
         groups.append(["--lang", self.lang])
         if self.title:
             groups.append(["--title", self.title])
