@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import seeds
+from ..names import split_list
 from ..question import Question
 from .roster import Student
 
@@ -153,23 +154,6 @@ def generate_sheet(plan: SheetPlan) -> Sheet:
 # -- validating what the user typed ------------------------------------------------------------
 FAMILY_ALIASES = {"choice": "numeric_choice", "code": "code_blank", "concept": "concepts",
                   "formulas": "formula", "trajectories": "trajectory", "step": "steps"}
-ALL = ("all", "*")
-
-
-def split_list(values: str | list[str] | tuple[str, ...] | None) -> list[str] | None:
-    """``["steps,formula", "code"]`` → ``["steps", "formula", "code"]``; ``None``/``all`` → ``None``."""
-    if values is None:
-        return None
-    if isinstance(values, str):
-        values = [values]
-    out = [s.strip() for v in values for s in str(v).replace("，", ",").replace("、", ",").split(",") if s.strip()]
-    if not out:
-        raise ValueError("an empty list was given")
-    if any(s.lower() in ALL for s in out):
-        return None
-    return out
-
-
 def resolve_families(names: list[str] | None) -> tuple[str, ...]:
     from .engine import family_names
 

@@ -20,17 +20,15 @@ Selection rule (the same for every format):
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from .. import families as F
 from .. import seeds
+from ..names import split_list
 from ..question import Question, optimizer_of
 
-#: what a user may type for "everything"
-ALL = ("all", "*")
 MAX_VARIANTS = 1000  # per family (and optimizer)
 MAX_QUESTIONS = 20000  # per export (Moodle and Anki hold them all in memory; JSON Lines is written as generated)
 
@@ -54,20 +52,6 @@ def generate(family: str, seed: int, **options: Any) -> Question:
     import quizgen
 
     return quizgen.generate(family, seed, **options)
-
-
-def split_list(text: str | Sequence[str] | None) -> list[str] | None:
-    """Names as separate words and/or comma lists: ``"steps, choice"``, ``["steps", "choice"]`` and
-    ``["steps,choice"]`` → ``["steps", "choice"]`` (，and 、 count as commas); ``None``/``all`` → ``None``."""
-    if text is None:
-        return None
-    items = [text] if isinstance(text, str) else list(text)
-    out = [s for item in items for s in re.split(r"[,，、\s]+", str(item)) if s]
-    if not out:
-        raise ValueError("an empty list was given")
-    if any(s.lower() in ALL for s in out):
-        return None
-    return out
 
 
 @dataclass(frozen=True)
