@@ -15,6 +15,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from _pool import pool_variants
+from playwright.sync_api import expect
 
 from quizgen.quiz import specs as S
 from quizgen.rounding import rounds_to
@@ -80,13 +82,7 @@ def quiz(page, quiz_id: str):
 
 def variants(page, selector: str) -> dict[str, dict]:
     """The variants of a quiz as the widget reads them (one file per variant, fetched in the page)."""
-    data = page.evaluate("""async (sel) => {
-        const pool = await EshikakuQuiz.pool(document.querySelector(sel));
-        const out = [];
-        for (let i = 0; i < pool.length; i++) out.push(await pool.get(i));
-        return out;
-    }""", selector)
-    return {v["id"]: v for v in data}
+    return {v["id"]: v for v in pool_variants(page, selector)}
 
 
 def current(page, quiz_id: str) -> dict:
@@ -270,9 +266,9 @@ def test_reset_one_quiz(open_page):
     box.locator(".qz-check").click()
     box.locator(".qz-feedback.qz-right").wait_for()
     box.locator(".qz-reset").click()
-    assert "リセット" in box.locator(".qz-progress-line").inner_text()
+    expect(box.locator(".qz-progress-line")).to_contain_text("リセット")  # waits: reset loads a new variant first
     page.reload()
-    assert "まだ解いていません" in quiz(page, "sgd-concepts").locator(".qz-progress-line").inner_text()
+    expect(quiz(page, "sgd-concepts").locator(".qz-progress-line")).to_contain_text("まだ解いていません")
     assert_offline(log)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_quiz_browser import assert_offline, current, open_page, plain, quiz, select_by_keyboard, shot  # noqa: F401
+from test_quiz_browser import assert_offline, current, open_page, plain, quiz, select_by_keyboard, shot, variants  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -68,10 +68,9 @@ def test_combination_answered_by_keyboard(open_page):  # noqa: F811
 
 
 def test_the_mock_exam_holds_the_new_four_choice_formats(open_page):  # noqa: F811
-    from quizgen.quiz import pool as P
-
     page, log = open_page("quiz/exam/")
-    families = {v["family"] for v in P.decode_variants(page.locator(".qz-exam").get_attribute("data-pool"))}
+    page.wait_for_selector(".qz-exam[data-ready='1']")
+    families = {v["family"] for v in variants(page, ".qz-exam").values()}
     assert {"formula_blank", "combination", "threshold"} <= families
     assert "true_false" not in families  # two choices: not an exam question
     assert_offline(log)

@@ -12,8 +12,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-
-from quizgen.quiz import pool as P
+from _pool import pool_variants
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -61,7 +60,7 @@ def test_chapter_pages_render_offline(browser, server, width):
 def _variants(page, quiz_id: str) -> tuple:
     box = page.locator(f'.qz[data-quiz="{quiz_id}"]')
     page.wait_for_selector(f'.qz[data-quiz="{quiz_id}"][data-ready="1"]', timeout=20000)
-    pool = {v["id"]: v for v in P.decode_variants(box.get_attribute("data-pool"))}
+    pool = {v["id"]: v for v in pool_variants(page, f'.qz[data-quiz="{quiz_id}"]')}
     return box, pool[box.get_attribute("data-current")]
 
 

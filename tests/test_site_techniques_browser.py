@@ -12,8 +12,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from _pool import pool_variants
 
-from quizgen.quiz import pool as P
 from quizgen.quiz import specs as S
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +74,7 @@ def test_chapter_quizzes_answer_by_mouse(browser, server, topic):
             box = page.locator(f'.qz[data-quiz="{quiz_id}"]')
             box.scroll_into_view_if_needed()
             current = box.get_attribute("data-current")
-            v = {x["id"]: x for x in P.decode_variants(box.get_attribute("data-pool"))}[current]
+            v = {x["id"]: x for x in pool_variants(page, f'.qz[data-quiz="{quiz_id}"]')}[current]
             assert v["tags"]["topic"] == topic and len(v["choices"]) == 4
             box.locator(".qz-choice").nth(v["answer"]["index"]).click()
             box.locator(".qz-check").click()

@@ -52,18 +52,16 @@ def histograms_svg(data: Mapping[str, Any], *, panel: float = 1.32) -> str:
 @plots._styled
 def cliff_svg(data: Mapping[str, Any], *, width: float = plots.PAGE_WIDTH, height: float = 3.3) -> str:
     """``{"w1": grid, "w2": grid, "z": [[f(w1, w2)] per w2], "series": [{"label", "points", "losses"}],
-    "wall": x of the wall}``: filled log contours with the paths (left), loss against step (right)."""
-    from matplotlib.colors import LogNorm
-
+    "wall": x of the wall}``: log-spaced contour lines (crowded at the wall) with the paths (left), loss against step
+    (right). Only the site's figure colours (quizgen/site/svg.py NAMES), so the dark scheme recolours all of it."""
     fig = plots._figure(width, height, left=0.075, right=0.985, bottom=0.16, top=0.9, wspace=0.3)
     ax, loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})
     w1, w2 = np.asarray(data["w1"]), np.asarray(data["w2"])
     z = np.asarray(data["z"], dtype=np.float64)
     levels = np.geomspace(max(z.min(), 1e-3), z.max(), 18)
-    ax.contourf(w1, w2, z, levels=levels, norm=LogNorm(), cmap="Greys", alpha=0.55)
-    ax.contour(w1, w2, z, levels=levels, colors="#9a9a9a", linewidths=0.4)
+    ax.contour(w1, w2, z, levels=levels, colors="#b8b8b8", linewidths=0.6)
     ax.axvline(data["wall"], color="#444444", linewidth=0.8, linestyle="--")
-    ax.text(data["wall"], w2[-1], " 崖", va="top", ha="left", fontsize=8, color="#333333")
+    ax.text(data["wall"], w2[-1], " 崖", va="top", ha="left", fontsize=8, color="#000000")
     for i, s in enumerate(data["series"]):
         pts = np.asarray(s["points"], dtype=np.float64)
         c = plots.color(i, s)

@@ -18,7 +18,9 @@ The fix, measured with the four queries of issue 17 in Chromium (tests/test_site
   lower weight (:data:`BOOST`: at equal relevance the page that explains a topic comes before the one that
   drills it or lists mistakes about it); JSON written as UTF-8
   instead of ``\\uXXXX`` escapes (743 KB → 429 KB for the same text). The bodies of closed blocks
-  (:mod:`quizgen.site.lazy`) are not indexed, only their titles.
+  (:mod:`quizgen.site.lazy`) are not indexed, only their titles; nor are code listings (``<pre>``, ~34 KB) and
+  computed decimal values (~15 KB), which no learner types into a search box (455 KB → under 400 KB once the
+  optimization chapter's pages were added).
 
 Nothing is fetched at view time: the worker and the index are files of the site.
 """
@@ -42,6 +44,9 @@ SEPARATOR = (r"[\s\-\u3000、。，．・「」『』（）()【】［］\[\]：
              rf"|(?<=[{_KATAKANA}])(?=[^{_KATAKANA}])|(?<=[^{_KATAKANA}])(?=[{_KATAKANA}])"
              rf"|(?<=[{_LATIN}])(?=[{_KANJI}])|(?<=[{_KANJI}])(?=[{_LATIN}])")
 _BLOCK_TAGS = re.compile(r"\s*</?(?:p|ul|ol|li)>\s*")  # the results show the text as one snippet anyway
+_CODE_BLOCK = re.compile(r"<pre\b.*?</pre>", re.S)  # reference code listings: searched by their section's words
+_CODE_TAG = re.compile(r"</?code>")  # inline code stays as text, without its tags
+_DECIMAL = re.compile(r"(?<![\w.])[−+-]?\d+\.\d+(?![\w.])")  # computed values (0.0800): nobody searches a number
 #: search weight by the start of a page's location (default 1)
 BOOST = {"quiz/": 0.5, "errata/": 0.7}
 
@@ -59,7 +64,8 @@ def rewrite_index(site_dir: Path | str) -> int:
     data = json.loads(path.read_text(encoding="utf-8"))
     data["config"]["separator"] = SEPARATOR
     for doc in data["docs"]:
-        doc["text"] = _BLOCK_TAGS.sub(" ", doc["text"]).strip()
+        text = _CODE_TAG.sub("", _CODE_BLOCK.sub(" ", doc["text"]))
+        doc["text"] = re.sub(r" {2,}", " ", _DECIMAL.sub("", _BLOCK_TAGS.sub(" ", text))).strip()
         for prefix, boost in BOOST.items():
             if doc["location"].startswith(prefix) and "boost" not in doc:
                 doc["boost"] = boost
