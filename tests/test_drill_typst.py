@@ -160,6 +160,13 @@ def test_latex_to_typst(tex, typst):
     assert TM.convert(tex)[0] == typst
 
 
+def test_inline_cases_are_set_in_display_size():
+    tex = r"g = \begin{cases} g & \text{if}\: c > 1 \\ c g & \text{otherwise} \end{cases}"
+    assert TM.to_typst(tex) == '$display(g = cases(g & "if" med c > 1, c g & "otherwise"))$'
+    assert TM.to_typst(tex, block=True).startswith("$ g = cases(")
+    assert TM.to_typst(r"x + 1") == "$x + 1$"
+
+
 def test_numbers_are_put_back_in_place_whatever_the_shape():
     a = TM.convert(r"W_{2} = 0.5 - \frac{0.25 \times 3}{\sqrt{0.04} + 0} = -1.2")[0]
     assert a == "W_2 = 0.5 - frac(0.25 times 3, sqrt(0.04) + 0) = - 1.2"

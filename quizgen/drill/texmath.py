@@ -476,7 +476,8 @@ def to_typst(tex: str, *, block: bool = False) -> str:
     A block with a long line is wrapped in ``#fit(…)`` (drill.typ: scaled down if wider than the column)."""
     code, multiline = convert(tex)
     if not (block or multiline):
-        return f"${code}$"
+        # Typst sets inline cases in script size (a choice's 'if c > √…' came out tiny and unspaced): display
+        return f"$display({code})$" if "cases(" in code else f"${code}$"
     if max(len(line) for line in code.split(" \\ ")) > FIT_CHARS:
         return f"#fit($ {code} $)"
     return f"$ {code} $"
