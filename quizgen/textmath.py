@@ -38,18 +38,21 @@ SYMBOLS = {
     "sim": "∼", "propto": "∝", "ll": "≪", "gg": "≫", "in": "∈", "infty": "∞", "nabla": "∇", "partial": "∂",
     "sum": "Σ", "prod": "Π", "ldots": "…", "cdots": "⋯", "dots": "…", "lvert": "|", "rvert": "|", "vert": "|",
     "mid": "|", "lVert": "‖", "rVert": "‖", "Vert": "‖", "langle": "⟨", "rangle": "⟩", "forall": "∀",
-    "exists": "∃", "prime": "′", "lbrace": "{", "rbrace": "}",
+    "exists": "∃", "prime": "′", "lbrace": "{", "rbrace": "}", "lceil": "⌈", "rceil": "⌉", "lfloor": "⌊",
+    "rfloor": "⌋", "top": "⊤",
 }
 FUNCTIONS = ("max", "min", "log", "ln", "exp", "sin", "cos", "tan", "tanh", "arg", "lim", "sup", "inf",
              "sign", "sgn", "det", "dim")
 SPACES = {",": " ", ":": " ", ";": " ", " ": " ", "!": "", "quad": "  ", "qquad": "    "}
+STYLES = ("displaystyle", "textstyle", "scriptstyle", "scriptscriptstyle")  # sizes only: dropped
+MATRICES = {"pmatrix": "()", "bmatrix": "[]", "vmatrix": "||", "matrix": "  "}
 ACCENTS = {"hat": "\u0302", "widehat": "\u0302", "bar": "\u0304", "overline": "\u0304", "tilde": "\u0303",
            "widetilde": "\u0303", "dot": "\u0307", "ddot": "\u0308", "vec": "\u20d7"}
 TEXT = ("text", "mathrm", "textrm", "operatorname", "mathit", "mathbf", "boldsymbol", "mathsf", "mathtt",
         "textbf", "textit", "mathcal", "mathbb", "mbox")
 ESCAPED = {"%": "%", "$": "$", "#": "#", "&": "&", "_": "_", "{": "{", "}": "}", "|": "‖"}
-SUP = dict(zip("0123456789+-−=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUWβγδθιφχ",
-               "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁᵂᵝᵞᵟᶿᶥᵠᵡ"))
+SUP = dict(zip("0123456789+-−=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUWβγδθιφχ⊤",
+               "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁᵂᵝᵞᵟᶿᶥᵠᵡᵀ"))
 SUB = dict(zip("0123456789+-−=()aehijklmnoprstuvxβγρφχ", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ"))
 BINARY = set("+-=<>←→×·÷±∓⊙≤≥≠≈≡∝⇒⇔∈")
 OPEN = set("([{⟨|‖,;") | BINARY
@@ -153,7 +156,10 @@ class _Printer:
             elif kind in ("^", "_"):
                 out.script(self.arg(), kind, self.fail)
             elif kind == "&":
-                out.raw("  " if env == "cases" else "")
+                if env == "matrix":
+                    out.char(",")
+                else:
+                    out.raw("  " if env == "cases" else "")
             elif kind == "char":
                 out.char(value)
             elif kind == "sym":
@@ -166,7 +172,10 @@ class _Printer:
 
     def symbol(self, value: str, out: Out, env: str) -> None:
         if value == "\\":
-            out.raw("; " if env == "cases" else "\n")
+            if env == "matrix":
+                out.char(";")
+            else:
+                out.raw("; " if env == "cases" else "\n")
         elif value in SPACES:
             out.space(SPACES[value])
         elif value in ESCAPED:
@@ -177,12 +186,16 @@ class _Printer:
     def command(self, name: str, out: Out) -> None:
         if name in GREEK:
             out.char(GREEK[name])
+        elif name in ("rvert", "rVert"):
+            out.close(SYMBOLS[name])
         elif name in SYMBOLS:
             out.char(SYMBOLS[name])
         elif name in FUNCTIONS:
             out.word(name)
         elif name in SPACES:
             out.space(SPACES[name])
+        elif name in STYLES:
+            pass
         elif name in ("frac", "dfrac", "tfrac"):
             num, den = self.arg(), self.arg()
             out.atom(f"{bracket(num, product=True)}/{bracket(den)}")
@@ -192,7 +205,10 @@ class _Printer:
             body = self.arg()
             out.atom(body + ACCENTS[name] if len(body) == 1 else f"({body}){ACCENTS[name]}")
         elif name in TEXT:
-            out.word(self.raw_group() if name.startswith("text") or name == "mbox" else self.arg())
+            if name.startswith("text") or name in ("mbox", "mathrm", "operatorname"):
+                out.word(self.raw_group() if name.startswith("text") or name == "mbox" else self.arg())
+            else:  # a letter in another font (\boldsymbol{w}) is a symbol like any other
+                out.atom(self.arg())
         elif name in ("left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr"):
             self.skip_spaces()
             kind, value = self.take() if self.peek() else ("char", "")
@@ -200,16 +216,21 @@ class _Printer:
             if name == "left":
                 out.char(delim)
                 out.atom(self.seq(("right",)))
+            elif name in ("right", "bigr", "Bigr"):
+                out.close(delim)
             else:
                 out.char(delim)
         elif name == "begin":
             env = self.raw_group()
             if env in ("array", "tabular"):
                 self.raw_group()  # column spec
-            body = self.seq(("end",), env=env if env == "cases" else "rows")
+            kind = env if env == "cases" else "matrix" if env in MATRICES else "rows"
+            body = self.seq(("end",), env=kind)
             if self.peek():
                 self.take()
                 self.raw_group()
+            if env in MATRICES:  # inline, rows separated by ;: (2, 0.5; 0.5, 1)
+                body = (MATRICES[env][0] + body.strip().rstrip(";").strip() + MATRICES[env][1]).strip()
             out.atom(f"{{ {body} }}" if env == "cases" else body)
         elif name == "end":
             self.raw_group()
@@ -222,6 +243,7 @@ class Out:
 
     def __init__(self):
         self.parts: list[str] = []
+        self.closed_at = -1  # len(parts) right after a closing |, ‖ (then + is binary, not a sign)
 
     def text(self) -> str:
         text = re.sub(" {3,}", "  ", "".join(self.parts))
@@ -232,7 +254,8 @@ class Out:
         return joined[-1:] if joined else ""
 
     def raw(self, s: str) -> None:
-        self.parts.append(s)
+        if s:
+            self.parts.append(s)
 
     def space(self, s: str) -> None:
         if s and self.parts and not self.parts[-1].endswith(" "):
@@ -241,7 +264,8 @@ class Out:
     def char(self, c: str) -> None:
         if c in BINARY:
             before = self.last()
-            if before and before not in OPEN and before != "\n":  # binary: spaced
+            closed = self.closed_at == len(self.parts)
+            if before and (before not in OPEN or closed) and before != "\n":  # binary: spaced
                 self.parts.append(f" {c} ")
             else:  # unary (a sign) or at the start
                 self.parts.append(c)
@@ -250,7 +274,15 @@ class Out:
         else:
             self.atom(c)
 
+    def close(self, c: str) -> None:
+        self.parts.append(c)
+        self.closed_at = len(self.parts)
+
     def atom(self, s: str) -> None:
+        if self.parts and self.parts[-1] in FUNCTIONS and s[:1].isalnum():  # \log 0.1: log 0.1
+            self.parts.append(" ")
+        elif self.parts and "/" in self.parts[-1][1:] and s[:1].isalpha():  # \frac{1}{2} w: 1/2 w, not 1/2w
+            self.parts.append(" ")
         self.parts.append(s)
 
     def word(self, s: str) -> None:

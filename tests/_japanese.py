@@ -5,9 +5,9 @@ spans (`…`) are replaced by a placeholder letter first, since brackets and spa
 
 - **Nested bracket**: a round bracket, full-width （ or half-width (, opened while another round bracket is
   still open (「$m$（1 次モーメント（勾配の指数移動平均））」). Brackets of other kinds (『』「」) may stand inside.
-- **Katakana reading after a name**: a Latin name followed by a bracket holding only katakana
-  (「RMSprop（アールエムエスプロップ）」), or a katakana word followed by a bracket holding only its Latin name
-  (「モーメンタム (Momentum)」).
+- **Katakana reading after a name**: a Latin name followed by a bracket holding only katakana, two or more
+  (「RMSprop（アールエムエスプロップ）」, not a blank's label 「$x$（ア）」), or a katakana word followed by a bracket
+  holding only its Latin name, two or more letters (「モーメンタム (Momentum)」, not 「クリッピング（$x$）」).
 - **Stray space**: a half-width space after a Japanese character (kana, kanji, full-width punctuation or
   bracket) and before a particle (「法 の」「） の」), or right after 、 or 。
 """
@@ -41,8 +41,10 @@ def nested_brackets(text: str) -> list[str]:
     return out
 
 
-_READING = re.compile(r"[A-Za-z][\w.+-]*\s*[（(][\u30a0-\u30ff・ー\s]+[）)]"
-                      r"|[\u30a0-\u30ffー]{2,}\s*[（(][A-Za-z][A-Za-z .,-]*[）)]")
+# A reading has two or more kana (a lone （ア） is a blank's label) and a Latin name two or more letters (a lone X
+# is math replaced by prose()).
+_READING = re.compile(r"[A-Za-z][\w.+-]*\s*[（(]\s*[\u30a0-\u30ffー][\u30a0-\u30ff・ー\s]*[\u30a0-\u30ffー]\s*[）)]"
+                      r"|[\u30a0-\u30ffー]{2,}\s*[（(][A-Za-z][A-Za-z .,-]+[）)]")
 
 
 def katakana_readings(text: str) -> list[str]:

@@ -150,9 +150,21 @@ def test_the_markdown_shortcut_writes_what_the_full_path_writes(corpus):
     (r"x^{2}_{1} + 10^{-7}", "x^2_1 + 10^(- 7)"),
     (r"\text{学習率} \times 2", '"学習率" times 2'),
     (r"\max\left(\beta_2 u, \left|{g}\right|\right)", r"max lr(( beta_2 u \, lr(| g |) ))"),
+    (r"\frac{c}{\lVert g \rVert + \varepsilon} \lvert g \rvert^{p}", "frac(c, norm(g) + epsilon) abs(g)^p"),
+    (r"\lceil \log 0.1 / \log 0.6 \rceil \lfloor t \rfloor \lvert x", r"ceil(log 0.1 \/ log 0.6) floor(t) | x"),
+    (r"\sqrt{\textstyle\sum_{j} g_{j}^{2}}", "sqrt(inline(sum_j g_j^2))"),  # Σ with its index beside it
+    (r"\boldsymbol{w}^\top H \begin{pmatrix} 2 & 0.5 \\ 0.5 & 1 \end{pmatrix}",
+     'bold(w)^top H mat(delim: "(", 2, 0.5; 0.5, 1)'),
 ])
 def test_latex_to_typst(tex, typst):
     assert TM.convert(tex)[0] == typst
+
+
+def test_inline_cases_are_set_in_display_size():
+    tex = r"g = \begin{cases} g & \text{if}\: c > 1 \\ c g & \text{otherwise} \end{cases}"
+    assert TM.to_typst(tex) == '$display(g = cases(g & "if" med c > 1, c g & "otherwise"))$'
+    assert TM.to_typst(tex, block=True).startswith("$ g = cases(")
+    assert TM.to_typst(r"x + 1") == "$x + 1$"
 
 
 def test_numbers_are_put_back_in_place_whatever_the_shape():

@@ -17,6 +17,9 @@ def test_the_checks_catch_what_the_issue_names() -> None:
     assert katakana_readings("RMSprop（アールエムエスプロップ） の更新式")
     assert katakana_readings("モーメンタム (Momentum) の")
     assert not katakana_readings("Adam（適応的モーメント推定）")  # a gloss, not a reading
+    assert not katakana_readings("$$g$$\n\n（ア）")  # a blank's label after a formula
+    assert not katakana_readings("クリッピング（$c$）")  # math, not a Latin name
+    assert katakana_readings("SGD（エスジーディー）") and katakana_readings("ノルム (norm)")
     assert nested_brackets("$m$（1 次モーメント（勾配の指数移動平均））")
     assert not nested_brackets("（ε = 0 として計算する）。$\\left(1 - \\beta\\right)$ と `f(x)` は数式")
     assert stray_spaces("RMSprop（アールエムエスプロップ） の更新式") and stray_spaces("手法。 t は")

@@ -35,6 +35,12 @@ RAW = re.compile(r"\\|\{(?! )|(?<! )\}|\^\{|_\{|\bfrac\b|\bsqrt\b|\bleft\b|\brig
     (r"\lvert g \rvert^{p}", "|g|ᵖ"),
     (r"x^{(k)}", "x⁽ᵏ⁾"),
     (r"x^{\infty}", "x^∞"),
+    (r"\lceil \log 0.1 / \log 0.6 \rceil = 5", "⌈log 0.1/log 0.6⌉ = 5"),
+    (r"\lfloor t / s \rfloor", "⌊t/s⌋"),
+    (r"\frac{1}{2} \boldsymbol{w}^\top H \boldsymbol{w} - \boldsymbol{b}^\top \boldsymbol{w}", "1/2 wᵀHw - bᵀw"),
+    (r"\lVert g \rVert &\leftarrow \sqrt{\textstyle\sum_{j} g_{j}^{2}}", "‖g‖ ← √(Σⱼgⱼ²)"),
+    (r"r \leftarrow \frac{c}{\lVert g \rVert + \varepsilon}", "r ← c/(‖g‖ + ε)"),
+    (r"H = \begin{pmatrix} 2 & 0.5 \\ 0.5 & 1 \end{pmatrix}", "H = (2, 0.5; 0.5, 1)"),
 ])
 def test_exact_forms(tex, text):
     assert to_text(tex, strict=True) == text
@@ -95,6 +101,12 @@ def test_show_prints_rules_and_steps_without_raw_tex(key, convention, capsys):
     out = capsys.readouterr().out
     assert "rule: " in out and "₁ = " in out
     assert not RAW.search(out), out
+
+
+def test_show_refuses_a_convention_the_optimizer_lacks(capsys):
+    assert main(["show", "sgd", "--convention", "sutskever"]) == 2
+    assert capsys.readouterr().err.strip() == ("quizgen show: error: sgd has no 'sutskever' convention; "
+                                               "choose from textbook, pytorch")
 
 
 def test_questions_command_prints_unicode_math(capsys):

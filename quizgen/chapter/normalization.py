@@ -321,7 +321,7 @@ def stem(var: Q.Numeric, lang: str) -> str:
                  "$\\mu_B$ と分散 $\\sigma_B^2$（$m$ で割ったもの）から、推論用の平均 $\\hat{\\mu}$（running_mean）"
                  "と分散 $\\hat{\\sigma}^2$（running_var）を次のように更新する。")
     else:
-        intro = ("バッチ正規化の層（torch.nn.BatchNorm1d）は、推論時（model.eval() のあと）には、訓練中にためた "
+        intro = ("バッチ正規化の層（torch.nn.BatchNorm1d）は、model.eval() のあとの推論時には、訓練中にためた "
                  "running_mean $\\hat{\\mu}$ と running_var $\\hat{\\sigma}^2$ を使って次のように出力を計算する。")
     if lang != "ja":
         intro = {"layer": "Layer normalization (Ba et al. 2016, torch.nn.LayerNorm) computes, for each sample, "

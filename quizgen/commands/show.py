@@ -42,6 +42,11 @@ def _floats(text: str, what: str, n: int | None = None) -> list[float]:
     return values
 
 
+def conventions() -> tuple[str, ...]:
+    """Every rule form some optimizer offers (textbook, sutskever, pytorch, paper), in the registry's order."""
+    return tuple(dict.fromkeys(c for m in optimizers.MODULES.values() for c in m.INFO.conventions))
+
+
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="show a worked example (step table, rule, substituted numbers)",
                        description="Run a reference optimizer and print every step: the state table, the rule, "
@@ -55,12 +60,16 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--lr", help="learning rate (default: the class's)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="another constructor argument, e.g. --set momentum=0.5 (repeatable)")
-    p.add_argument("--convention", default="textbook", choices=("textbook", "pytorch", "paper"))
+    p.add_argument("--convention", default="textbook", choices=conventions(),
+                   help="rule form; the optimizer must offer it (e.g. nesterov: textbook, sutskever, pytorch)")
     return p
 
 
 def run(args: argparse.Namespace) -> int:
     module = optimizers.get(args.optimizer)
+    if args.convention not in module.INFO.conventions:
+        raise ValueError(f"{module.INFO.key} has no {args.convention!r} convention; "
+                         f"choose from {', '.join(module.INFO.conventions)}")
     if not 1 <= args.steps <= MAX_STEPS:
         raise ValueError(f"--steps must be between 1 and {MAX_STEPS}, got {args.steps}")
     kwargs: dict[str, float] = {}

@@ -75,7 +75,11 @@ ROWS = {"aligned", "align", "align*", "gathered", "gather", "gather*", "split"}
 MATRICES = {"matrix": "#none", "pmatrix": '"("', "bmatrix": '"["', "vmatrix": '"|"', "Vmatrix": '"||"',
             "Bmatrix": '"{"'}
 SIZES = {"big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "Biggl", "Biggr"}
-IGNORED = {"displaystyle", "textstyle", "limits", "nolimits", "nonumber", "notag", "relax"}
+# \lVert g \rVert is Typst's norm(g): a bare ‖ is spaced like a relation; unpaired they stay symbols
+PAIRS = {"lVert": ("\\rVert", "norm"), "lvert": ("\\rvert", "abs"), "lceil": ("\\rceil", "ceil"),
+         "lfloor": ("\\rfloor", "floor")}
+STYLE_SIZES = {"textstyle": "inline", "displaystyle": "display"}  # the rest of the group in that size
+IGNORED = {"limits", "nolimits", "nonumber", "notag", "relax"}
 # ASCII characters that stand for themselves in Typst math when set apart by spaces
 PLAIN = set("+-=<>|()[]!?.*'")
 ESCAPE = {"/": "\\/", ",": "\\,", ";": "\\;", "#": "\\#", '"': '\\"', "@": "\\@", "~": "space.nobreak",
@@ -154,6 +158,12 @@ class _Parser:
                     raise self.fail("a prime without a base")
                 atoms[-1] = Atom(atoms[-1].code + "'", atoms[-1].simple)
                 continue
+            if tok.kind == "cmd" and tok.text in STYLE_SIZES:
+                self.i += 1
+                rest = self.sequence(stop, rows=rows)
+                if rest:
+                    atoms.append(Atom(f"{STYLE_SIZES[tok.text]}({_arg(_join(rest))})", False))
+                return atoms
             if not rows and ((tok.kind == "char" and tok.text == "&") or (tok.kind == "cmd" and tok.text == "\\")):
                 raise self.fail("'&' or '\\\\' outside an aligned, gathered or cases block")
             atoms.append(self.atom())
@@ -261,6 +271,10 @@ class _Parser:
             return Atom("\\ ")
         if name in GREEK:
             return Atom(GREEK[name])
+        if name in PAIRS:
+            paired = self.paired(name)
+            if paired is not None:
+                return paired
         if name in SYMBOLS:
             return Atom(SYMBOLS[name])
         if name in OPERATORS:
@@ -294,6 +308,18 @@ class _Parser:
         if name == "begin":
             return self.environment()
         raise self.fail(f"the command \\{name}")
+
+    def paired(self, name: str) -> Atom | None:
+        """``\\lVert … \\rVert`` as ``norm(…)`` (and abs, ceil, floor); None when the closing one is missing."""
+        closing, function = PAIRS[name]
+        save = self.i
+        try:
+            atoms = self.sequence({closing})
+            self.close(closing)
+        except TexError:
+            self.i = save
+            return None
+        return Atom(f"{function}({_arg(_join(atoms))})")
 
     def styled(self, name: str) -> str:
         """The argument of \\mathrm and friends: a plain word is text, anything else is math."""
@@ -450,7 +476,8 @@ def to_typst(tex: str, *, block: bool = False) -> str:
     A block with a long line is wrapped in ``#fit(…)`` (drill.typ: scaled down if wider than the column)."""
     code, multiline = convert(tex)
     if not (block or multiline):
-        return f"${code}$"
+        # Typst sets inline cases in script size (a choice's 'if c > √…' came out tiny and unspaced): display
+        return f"$display({code})$" if "cases(" in code else f"${code}$"
     if max(len(line) for line in code.split(" \\ ")) > FIT_CHARS:
         return f"#fit($ {code} $)"
     return f"$ {code} $"

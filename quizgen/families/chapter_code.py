@@ -189,7 +189,7 @@ WHAT = {
             "`update(params)` は最適化の各更新の後に呼ばれ、`self.avg` に平均を持つ。"),
     A.PolyakAverage: ("Polyak 平均", "Polyak & Juditsky 1992",
                       "`update(params)` は最適化の各更新の後に呼ばれ、`self.avg` に平均を持つ。"),
-    N.Newton: ("ニュートン法", "Goodfellow ら 2016 の式 (8.27)",
+    N.Newton: ("ニュートン法", "Goodfellow ら 2016 の 8.6.1 節",
                "`update(params, grads, hessians)` は各パラメータの勾配とヘッセ行列を受け取って 1 回更新する。"),
 }
 

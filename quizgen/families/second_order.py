@@ -160,8 +160,8 @@ def _stem(given: dict[str, Any], lang: str) -> str:
         a = float(given["a"])
         tex = LOSSES_1D[given["loss"]][0].replace("{a}", _n(a)).replace("{a/2}", _n(a / 2))
         if lang == "ja":
-            return (f"1 変数の損失関数 $L(w) = {tex}$ について、$w_0 = {C.fmt(given['w0'])}$ からニュートン法 "
-                    "$w \\leftarrow w - \\dfrac{L'(w)}{L''(w)}$（Goodfellow ら 2016 の式 (8.27) の 1 変数の場合）で"
+            return (f"1 変数の損失関数 $L(w) = {tex}$ について、$w_0 = {C.fmt(given['w0'])}$ から、Goodfellow ら "
+                    "2016 の式 (8.27) を 1 変数にしたニュートン法 $w \\leftarrow w - \\dfrac{L'(w)}{L''(w)}$ で"
                     " 1 回更新する。更新後の $w_1$ の値として最も近いものを選べ。")
         return (f"For $L(w) = {tex}$, take one step of Newton's method $w \\leftarrow w - L'(w)/L''(w)$ (Goodfellow "
                 f"et al. 2016, eq. 8.27 in one variable) from $w_0 = {C.fmt(given['w0'])}$. Choose the value closest "
@@ -174,9 +174,11 @@ def _stem(given: dict[str, Any], lang: str) -> str:
             return (f"2 変数の損失関数 $L(\\boldsymbol{{w}}) = \\frac{{1}}{{2}} \\boldsymbol{{w}}^\\top H "
                     f"\\boldsymbol{{w}} - \\boldsymbol{{b}}^\\top \\boldsymbol{{w}}$ を考える。ここで $H = {H}$、"
                     f"$\\boldsymbol{{b}} = {_vector(given['b'])}$ で、勾配は $\\nabla L = H \\boldsymbol{{w}} - "
-                    f"\\boldsymbol{{b}}$、ヘッセ行列は $H$ である。$\\boldsymbol{{w}}_0 = {_vector(given['w0'])}$ から"
-                    "ニュートン法 $\\boldsymbol{w} \\leftarrow \\boldsymbol{w} - H^{-1} \\nabla L(\\boldsymbol{w})$"
-                    f"（Goodfellow ら 2016 の式 (8.27)）で 1 回更新した後の $\\boldsymbol{{w}}_1$ の{comp}として"
+                    f"\\boldsymbol{{b}}$、ヘッセ行列は $H$ である。"
+                    f"$\\boldsymbol{{w}}_0 = {_vector(given['w0'])}$ から、"
+                    "Goodfellow ら 2016 の式 (8.27) のニュートン法 "
+                    "$\\boldsymbol{w} \\leftarrow \\boldsymbol{w} - H^{-1} \\nabla L(\\boldsymbol{w})$ で"
+                    f" 1 回更新した後の $\\boldsymbol{{w}}_1$ の{comp}として"
                     "最も近いものを選べ。")
         return (f"Let $L(\\boldsymbol{{w}}) = \\frac{{1}}{{2}} \\boldsymbol{{w}}^\\top H \\boldsymbol{{w}} - "
                 f"\\boldsymbol{{b}}^\\top \\boldsymbol{{w}}$ with $H = {H}$ and $\\boldsymbol{{b}} = "
