@@ -85,10 +85,16 @@ def _rule_parts(topic: str, part: str) -> list[tuple[str, Any]]:
     return [(c, mod.rule(c)) for c in ("textbook", "pytorch", "paper")]
 
 
-def _technique_rule(m: Any, topic: str, part: str) -> str:
-    """The formula of ``part`` in every convention the topic has, as tabs (rule, its source, its symbols)."""
+def _technique_rule(m: Any, topic: str, part: str | None = None) -> str:
+    """The formula of ``part`` in every convention the topic has, as tabs (rule, its source, its symbols).
+    The chapter's other topics (averaging, second_order: not :data:`TOPICS`) show their one rule, as before."""
     from .macros import display_math, table, tabs
 
+    if topic not in TOPICS:
+        import importlib
+
+        module = importlib.import_module(f"optimizers.techniques.{topic}")
+        return display_math(module.rule(*([part] if part is not None else [])).latex())
     items = []
     for convention, rule in _rule_parts(topic, part):
         rows = [[f"${s.latex}$", s.ja, KIND_JA[s.kind], f"`{s.code}`" if s.code else "—"]
