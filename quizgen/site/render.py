@@ -48,6 +48,7 @@ MACROS = ("meta", "rule", "symbols", "source", "worked_example", "trajectories",
           "averaging_run", "averaging_worked", "newton_vs_gd", "condition_table", "newton_cost", "newton_saddle",
           "cg_example", "bfgs_example", "local_minima", "plateau", "critical_points", "technique_class",
           "technique_rule",
+          "playground",  # the playground (quizgen/site/playground.py)
           "quiz", "exam", "progress")  # the last three: the self-checking quizzes (quizgen/quiz/site.py)
 MACROS += CHAPTER_MACROS  # the optimization chapter's pages (quizgen/site/chapter.py)
 QUIZ_MACROS = ("quiz", "exam", "progress")
