@@ -816,6 +816,12 @@ class Macros:
 
         return Q.progress_macro(self)
 
+    def review(self) -> str:
+        """The 復習 page: the learner's most frequent named mistakes and questions that include them (quiz.js)."""
+        from ..quiz import review
+
+        return review.review_macro(self)
+
 
 def torch_tab_rule(info: Any, options: Mapping[str, Any]) -> Rule:
     """The rule a PyTorch tab shows: torch.optim's class with ``options`` (its other arguments at torch's
