@@ -125,6 +125,9 @@ def test_keyboard_alone(browser, server, site_dir):
     """Tab reaches every control in order; arrow keys change the selects and the sliders."""
     man = _manifest(site_dir)
     ctx, page, _ = _page(browser, server)
+    # SGD (no α) beside Momentum: the hidden row keeps its place, the two figures are level
+    tops = [page.locator(f".qg-play-side-{s} .qg-play-fig").bounding_box()["y"] for s in "ab"]
+    assert abs(tops[0] - tops[1]) < 1, tops
     page.locator(".qg-play").evaluate("e => e.scrollIntoView()")
     page.locator("h1").first.click()  # start from the page's text, then only keys
     order = []

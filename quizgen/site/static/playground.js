@@ -77,7 +77,7 @@
     var views = {};
     SIDES.forEach(function (side, i) { views[side] = sideView(side, i); sidesBox.appendChild(views[side].box); });
     var lossBox = el("figure", "qg-play-loss");
-    var lossSvg = svgEl("svg", { viewBox: "0 0 360 190", role: "img" });
+    var lossSvg = svgEl("svg", { viewBox: "0 0 360 200", role: "img" });
     lossBox.appendChild(lossSvg);
     var lossCap = el("figcaption", "", "損失の推移（縦軸は対数。0 以下の値と 10⁻¹² 未満は下端に描く）");
     lossBox.appendChild(lossCap);
@@ -169,7 +169,7 @@
         v.lr.label.hidden = lrs[0] === null;
         v.hyper.input.max = String(o.hyper.values.length - 1);
         v.hyper.label.hidden = !o.hyper.arg;
-        v.hyper.name.textContent = o.hyper.symbol ? o.hyper.symbol + "（" + o.hyper.arg + "）" : "";
+        v.hyper.name.textContent = o.hyper.symbol ? o.hyper.symbol + "（" + o.hyper.arg + "）" : "—";  /* 隠れた行も同じ高さ */
         draw(side);
       }).catch(function (err) {
         v.facts.textContent = "データを読み込めませんでした（" + err.message + "）。";
@@ -240,7 +240,7 @@
 
     function drawLoss() {
       lossSvg.innerHTML = "";
-      var W = 360, H = 190, L = 46, R = 8, T = 8, B = 28;
+      var W = 360, H = 200, L = 46, R = 14, T = 8, B = 40;
       var runs = SIDES.map(function (s) { return cur[s]; }).filter(Boolean);
       if (!runs.length) return;
       var p = problem();
@@ -278,7 +278,7 @@
         lab.textContent = String(i);
         axis.appendChild(lab);
       });
-      var cap = svgEl("text", { x: W - R, y: H - 2, "text-anchor": "end" });
+      var cap = svgEl("text", { x: (L + W - R) / 2, y: H - 4, "text-anchor": "middle" });
       cap.textContent = "ステップ";
       axis.appendChild(cap);
       lossSvg.appendChild(axis);
