@@ -101,7 +101,9 @@ def test_a_mistake_is_reviewed_until_answered_right_twice(browser, server, site_
     page.locator(".qz-review").screenshot(path=str(SHOTS / "review-served.png"))
 
     # 3. the first right answer: box 2, served again from the next day
+    assert page.locator(".qz-review-next").is_hidden()  # until the question is answered
     _answer(page, qbox, served["answer"]["index"])
+    assert page.locator(".qz-review-next").is_visible()
     store = _store(page)
     m = store["mistakes"][name]
     assert (m["box"], m["right"]) == (2, 1)

@@ -257,8 +257,9 @@ def macro(m: Any) -> str:
     facts = (f"実行した組み合わせは {size['runs']:,} 通り（曲面 {len(PROBLEMS)} × 出発点 3 × 手法 "
              f"{len(X.available())} × 学習率 {n_lr} × 主なハイパーパラメータ {n_h}。学習率のない Adadelta と、"
              f"α・ρ・β₁ を持たない SGD・AdaGrad はその分少ない）、点は {size['points']:,} 個、データは "
-             f"{len(files)} ファイル・計 {size['bytes'] / 1e6:.1f} MB です。ページを開いたときに読むのは、選んだ曲面・"
-             f"出発点・手法の 2 ファイル（1 ファイル {kb[0]:.0f}〜{kb[-1]:.0f} KB）だけです。")
+             f"{len(files)} ファイル・計 {size['bytes'] / 1e6:.1f} MB です。ページを開いたときに読むのは、一覧（格子と"
+             f"ファイル名）と曲面の図、選んだ曲面・出発点・手法のデータ 2 ファイル（1 ファイル {kb[0]:.0f}〜"
+             f"{kb[-1]:.0f} KB）だけです。")
     widget = (f'<div class="qg-play" data-manifest="{m.builder.url_link(m.src, uri)}">\n'
               '<p class="qg-play-wait">遊び場を準備しています（JavaScript が必要です）。</p>\n</div>\n')
     factors = "・".join(f"{f:g}" for f in LR_FACTORS)

@@ -120,6 +120,7 @@
       fig.appendChild(img); fig.appendChild(svg);
       box.appendChild(fig);
       var facts = el("dl", "qg-play-facts");
+      facts.setAttribute("aria-live", "polite");  /* スライダーを動かすと読み上げる */
       box.appendChild(facts);
       opt.select.addEventListener("change", function () {
         state.sides[side].opt = m.optimizers[Number(opt.select.value)].key;
