@@ -70,7 +70,7 @@ def review_macro(macros: Any) -> str:
     uri = f"assets/quiz/review-{digest(data)[:12]}.json"
     macros.assets[uri] = data
     link = macros.builder.url_link(macros.src, uri)
-    return rules() + (f'\n<div class="qz qz-review" data-review="{link}" data-katex="html">\n'
+    return rules() + (f'\n<div class="qz qz-rv" data-review="{link}" data-katex="html">\n'
             '<p class="qz-loading">復習: 記録を読んでいます（JavaScript が必要です）。</p>\n</div>\n')
 
 

@@ -776,6 +776,10 @@
       over = true;
       if (timer) clearInterval(timer);
       var s = examScore(questions, picks);
+      questions.forEach(function (q, i) {  /* 名前のある誤りの選択肢を選んだ問題: 復習ページの材料（解説はこのあと表示） */
+        var c = picks[i] === null ? null : q.choices[picks[i]];
+        if (c && !c.correct && c.mistake) noteMistake(c.mistake, expand(c.feedback_html, math));
+      });
       update("exam", function (old) {
         old.group = "exam";
         old.title = "模擬試験";
@@ -876,21 +880,21 @@
   function initReview(rootEl, index) {
     var intervals = index.intervals;
     rootEl.innerHTML = "";
-    var summary = text("p", "qz-review-summary", "");
+    var summary = text("p", "qz-rv-summary", "");
     summary.setAttribute("aria-live", "polite");
-    var list = el("ol", "qz-review-list");
-    var qhead = text("p", "qz-review-qhead", "");
+    var list = el("ol", "qz-rv-list");
+    var qhead = text("p", "qz-rv-qhead", "");
     var box = el("div", "qz-box");
-    var next = button("次の復習問題", "qz-review-next");
-    var io = el("div", "qz-review-io");
-    var exp = button("記録を書き出す（JSON）", "qz-review-export");
-    var impLabel = el("label", "md-button qz-review-import");
+    var next = button("次の復習問題", "qz-rv-next");
+    var io = el("div", "qz-rv-io");
+    var exp = button("記録を書き出す（JSON）", "qz-rv-export");
+    var impLabel = el("label", "md-button qz-rv-import");
     impLabel.appendChild(document.createTextNode("記録を読み込む（JSON）"));
     var file = el("input");
-    file.type = "file"; file.accept = "application/json,.json"; file.className = "qz-review-file";
+    file.type = "file"; file.accept = "application/json,.json"; file.className = "qz-rv-file";
     impLabel.appendChild(file);
-    var reset = button("復習の記録をリセット", "qz-review-reset");
-    var status = text("p", "qz-review-status", "");
+    var reset = button("復習の記録をリセット", "qz-rv-reset");
+    var status = text("p", "qz-rv-status", "");
     status.setAttribute("role", "status");
     io.appendChild(exp); io.appendChild(impLabel); io.appendChild(reset);
     [summary, list, qhead, box, next, io, status].forEach(function (e) { rootEl.appendChild(e); });
@@ -905,15 +909,15 @@
         "まだ記録した誤りはありません。各ページの練習問題で、よくある誤りと一致する答えをすると、ここに並びます。";
       list.innerHTML = "";
       items.forEach(function (it) {
-        var li = el("li", "qz-review-item" + (it.isDue ? " qz-review-due" : ""));
+        var li = el("li", "qz-rv-item" + (it.isDue ? " qz-rv-due" : ""));
         li.setAttribute("data-mistake", it.name);
-        var head = el("p", "qz-review-head");
-        head.appendChild(text("strong", "qz-review-title", titleOf(it, index)));
-        head.appendChild(text("span", "qz-review-meta", "　" + it.count + " 回・箱 " + it.box + "・" +
+        var head = el("p", "qz-rv-head");
+        head.appendChild(text("strong", "qz-rv-title", titleOf(it, index)));
+        head.appendChild(text("span", "qz-rv-meta", "　" + it.count + " 回・箱 " + it.box + "・" +
           (it.isDue ? "今日出題" : dateText(it.due) + " から出題") + (servable(it) ? "" : "（出題できる問題なし）")));
         li.appendChild(head);
         if (it.html) {
-          var d = el("details", "qz-review-why");
+          var d = el("details", "qz-rv-why");
           d.appendChild(text("summary", "", "説明（答えたときのフィードバック）"));
           d.appendChild(el("div", "", it.html));
           li.appendChild(d);
@@ -1057,7 +1061,7 @@
         target.scrollIntoView({ block: "center" });
       });
     });
-    Array.prototype.forEach.call(document.querySelectorAll(".qz-review[data-review]"), function (r) {
+    Array.prototype.forEach.call(document.querySelectorAll(".qz-rv[data-review]"), function (r) {
       if (r.getAttribute("data-ready")) return;
       r.setAttribute("data-ready", "loading");
       fetch(r.getAttribute("data-review")).then(function (res) {
