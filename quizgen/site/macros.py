@@ -421,6 +421,10 @@ class Macros:
                        f"{info.cls.__name__}: {self._setting_text(key, setting, problem)}。"
                        f"損失 {cell(trace.losses[0], 4)} → {cell(trace.losses[-1], 4)}（{sentence}）。")
             out.append(self._figure(link, f"{info.cls.__name__} の {prob.name_ja} での軌跡", caption, narrow))
+        if (self.builder.docs_dir / "playground.md").exists():  # the playground, opened with this optimizer
+            link = self.builder.link(self.src, "playground.md")
+            out.append(f"[:material-play: 遊び場で {info.cls.__name__} の学習率や出発点を動かす]({link}?a={info.key})"
+                       "{ .md-button .qg-play-link }\n")
         return "\n".join(out)
 
     def lr_effect(self, key: str) -> str:
@@ -787,6 +791,12 @@ class Macros:
         sentence = f"各シートは {SITE_COUNT} 問で、出題形式（{names}）が順に並びます。"
         return table(["シード", "問題", "解答・解説"], rows) + f"\n{sentence}\n"
 
+    def playground(self) -> str:
+        """The playground: every path executed over a grid of settings, drawn by static/playground.js."""
+        from . import playground
+
+        return playground.macro(self)
+
     # -- self-checking quizzes (implemented in quizgen/quiz/site.py; added by the quiz widget) ---------------
     def quiz(self, optimizer: str, family: str) -> str:
         """A quiz widget: ``quiz("momentum", "steps")``, ``quiz("all", "formula")``, ``quiz("saddle", "concepts")``."""
@@ -805,6 +815,12 @@ class Macros:
         from ..quiz import site as Q
 
         return Q.progress_macro(self)
+
+    def review(self) -> str:
+        """The 復習 page: the learner's most frequent named mistakes and questions that include them (quiz.js)."""
+        from ..quiz import review
+
+        return review.review_macro(self)
 
 
 def torch_tab_rule(info: Any, options: Mapping[str, Any]) -> Rule:

@@ -23,6 +23,8 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "assets/quiz/normalize.js": ('class="qz',),
     "assets/quiz/quiz.css": ('class="qz',),
     "assets/site/lazy.js": ('class="qg-lazy"',),  # parts of the page fetched when opened (quizgen/site/lazy.py)
+    "assets/site/playground.js": ('class="qg-play"',),  # the playground (quizgen/site/playground.py)
+    "assets/site/playground.css": ('class="qg-play"',),
 }
 
 _TAG = re.compile(r'<script src="([^"]+)"[^>]*></script>\n?|<link rel="stylesheet" href="([^"]+)"[^>]*>\n?')

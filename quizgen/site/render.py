@@ -48,9 +48,10 @@ MACROS = ("meta", "rule", "symbols", "source", "worked_example", "trajectories",
           "averaging_run", "averaging_worked", "newton_vs_gd", "condition_table", "newton_cost", "newton_saddle",
           "cg_example", "bfgs_example", "local_minima", "plateau", "critical_points", "technique_class",
           "technique_rule",
-          "quiz", "exam", "progress")  # the last three: the self-checking quizzes (quizgen/quiz/site.py)
+          "playground",  # the playground (quizgen/site/playground.py)
+          "quiz", "exam", "progress", "review")  # the last four: the self-checking quizzes (quizgen/quiz/)
 MACROS += CHAPTER_MACROS  # the optimization chapter's pages (quizgen/site/chapter.py)
-QUIZ_MACROS = ("quiz", "exam", "progress")
+QUIZ_MACROS = ("quiz", "exam", "progress", "review")
 # the quizzes are cached by quizgen/quiz itself (pools by content hash); quiz_link, which depends on which quiz
 # pages exist, is cached with that list in its key
 UNCACHED = QUIZ_MACROS
@@ -120,8 +121,8 @@ def quiz_version(root: Path) -> str:
         from ..quiz import pool, specs
     except ModuleNotFoundError:
         return ""
-    site_py = Path(pool.__file__).with_name("site.py")
-    return digest(pool.code_digest(), specs.settings_key(root), file_digest(site_py) if site_py.exists() else "")
+    pages = [p for p in (Path(pool.__file__).with_name(n) for n in ("site.py", "review.py")) if p.exists()]
+    return digest(pool.code_digest(), specs.settings_key(root), file_digest(*pages) if pages else "")
 
 
 class SiteBuilder:

@@ -241,3 +241,29 @@ test("a variant file (gzip, or already decoded by the server) decodes; another f
   const old = Buffer.from(JSON.stringify({ format: Q.FORMAT, variants: [] }), "utf8");
   await assert.rejects(Q.decodeVariant(new Uint8Array(zlib.gzipSync(old))), /形式/);
 });
+
+test("review: a matched mistake enters box 1; right answers move it up, then out; a wrong one sends it back", () => {
+  const day = 86400000;
+  const t0 = new Date(2026, 11, 7, 10, 0, 0).getTime();
+  const intervals = [0, 1];
+  let s = Q.reviewWrong(null, "sign_flip", { html: "<p>x</p>" }, t0);
+  assert.deepEqual(s.mistakes.sign_flip, { count: 1, box: 1, right: 0, due: t0, last: t0, html: "<p>x</p>" });
+  s = Q.reviewWrong(s, "forgot_lr", {}, t0 + 1000);
+  s = Q.reviewWrong(s, "sign_flip", {}, t0 + 2000);
+  assert.deepEqual(Q.reviewList(s, t0 + 3000).map((m) => [m.name, m.count, m.isDue]),
+    [["sign_flip", 2, true], ["forgot_lr", 1, true]]);
+  const before = JSON.stringify(s);
+  let r = Q.reviewAnswer(s, "sign_flip", true, t0 + 3000, intervals);
+  assert.equal(JSON.stringify(s), before);  // pure: the old store is unchanged
+  assert.equal(r.mistakes.sign_flip.box, 2);
+  assert.equal(r.mistakes.sign_flip.due, Q.dayStart(t0) + day);
+  assert.equal(Q.reviewList(r, t0 + 4000).find((m) => m.name === "sign_flip").isDue, false);
+  const back = Q.reviewAnswer(r, "sign_flip", false, t0 + 5000, intervals);
+  assert.deepEqual([back.mistakes.sign_flip.box, back.mistakes.sign_flip.right], [1, 0]);
+  r = Q.reviewAnswer(r, "sign_flip", true, t0 + day, intervals);
+  assert.equal(r.mistakes.sign_flip, undefined);
+  assert.deepEqual(r.done.sign_flip, { count: 2, at: t0 + day });
+  // made again after it was out: back in box 1, its earlier count kept
+  r = Q.reviewWrong(r, "sign_flip", {}, t0 + 2 * day);
+  assert.deepEqual([r.mistakes.sign_flip.count, r.mistakes.sign_flip.box, r.done.sign_flip], [3, 1, undefined]);
+});

@@ -17,6 +17,7 @@
 (function (root) {
   "use strict";
   var STORE = "eshikaku-quiz-v1";
+  var REVIEW = "eshikaku-review-v1";  /* 復習の記録（誤りごとの回数と Leitner 箱） */
   var FORMAT = 2;          /* ページに埋め込んだプール全体（式は TeX） */
   var VARIANT_FORMAT = 3;  /* 1 問ずつのファイル（式は KaTeX の HTML） */
   var LETTERS = "ABCDEFGH";
@@ -254,12 +255,63 @@
     });
   }
 
+
+  /* ===== 復習（Leitner 箱）: 純粋関数 =====================================================
+   * store: {version: 1, mistakes: {名前: {count, box, right, due, last, html, title}}, done: {名前: {count, at}}}
+   * 誤りに一致した不正解で箱 1（その日のうちに出題）。その誤りを選択肢に含む問題に正解するたびに 1 つ上の箱へ、
+   * 間違えたら箱 1 へ。intervals[箱 − 1] 日後（その日の 0 時から数える）に出題する。最後の箱で正解したら卒業。 */
+  var DAY = 86400000;
+  function dayStart(ms) { var d = new Date(ms); d.setHours(0, 0, 0, 0); return d.getTime(); }
+  function emptyReview() { return { version: 1, mistakes: {}, done: {} }; }
+  function copyReview(store) {
+    var s = store && store.mistakes ? JSON.parse(JSON.stringify(store)) : emptyReview();
+    if (!s.done) s.done = {};
+    return s;
+  }
+  function reviewWrong(store, name, info, now) {
+    var s = copyReview(store);
+    var m = s.mistakes[name] || { count: 0 };
+    m.count += 1; m.box = 1; m.right = 0; m.due = now; m.last = now;
+    if (info && info.html) m.html = info.html;
+    if (info && info.title) m.title = info.title;
+    if (s.done[name]) { m.count += s.done[name].count || 0; delete s.done[name]; }
+    s.mistakes[name] = m;
+    return s;
+  }
+  function reviewAnswer(store, name, correct, now, intervals) {
+    var s = copyReview(store);
+    var m = s.mistakes[name];
+    if (!m) return s;
+    if (!correct) { m.box = 1; m.right = 0; m.due = now; return s; }
+    m.right = (m.right || 0) + 1;
+    if (m.right >= intervals.length) {
+      s.done[name] = { count: m.count, at: now };
+      delete s.mistakes[name];
+    } else {
+      m.box = m.right + 1;
+      m.due = dayStart(now) + intervals[m.box - 1] * DAY;
+    }
+    return s;
+  }
+  /* 記録した誤り: 出題日が来たものが先、その中は回数の多い順 */
+  function reviewList(store, now) {
+    var s = copyReview(store);
+    return Object.keys(s.mistakes).map(function (name) {
+      var m = s.mistakes[name];
+      return { name: name, count: m.count, box: m.box, due: m.due, isDue: m.due <= now, html: m.html, title: m.title,
+               last: m.last };
+    }).sort(function (a, b) {
+      return (b.isDue - a.isDue) || (b.count - a.count) || (b.last - a.last) || (a.name < b.name ? -1 : 1);
+    });
+  }
+
   var api = {
     checkNumeric: checkNumeric, roundsTo: roundsTo, roundedUnits: roundedUnits, permutation: permutation,
     currentIndex: currentIndex, advance: advance,
     record: record, summarize: summarize, examPick: examPick, examScore: examScore, clockText: clockText,
     expand: expand, decodePool: decodePool, decodeVariant: decodeVariant, STORE: STORE, FORMAT: FORMAT,
-    VARIANT_FORMAT: VARIANT_FORMAT
+    VARIANT_FORMAT: VARIANT_FORMAT, reviewWrong: reviewWrong, reviewAnswer: reviewAnswer, reviewList: reviewList,
+    dayStart: dayStart, REVIEW: REVIEW
   };
   if (typeof module === "object" && module.exports) {
     module.exports = api;
@@ -285,6 +337,16 @@
     all[id] = fn(all[id] || {});
     save(all);
     return all[id];
+  }
+  function loadReview() {
+    try { return copyReview(JSON.parse(localStorage.getItem(REVIEW) || "null")); } catch (e) { return emptyReview(); }
+  }
+  function saveReview(store) {
+    try { localStorage.setItem(REVIEW, JSON.stringify(store)); } catch (e) { /* private mode: no record */ }
+  }
+  /* 練習で、答えが名前のある誤りに一致したとき（復習ページの材料） */
+  function noteMistake(name, html) {
+    saveReview(reviewWrong(loadReview(), name, { html: html }, Date.now()));
   }
   function randomSeed() {
     if (root.crypto && root.crypto.getRandomValues) {
@@ -385,6 +447,7 @@
     feedback.setAttribute("role", "status");
     feedback.setAttribute("aria-live", "polite");
     var done = false;
+    var picked = null;  /* 一致した誤りの名前（onAnswered の 2 番目の引数） */
 
     function reveal(correct, html) {
       done = true;
@@ -400,7 +463,7 @@
         sol.appendChild(repro);
       }
       box.appendChild(sol);
-      if (opts.onAnswered) opts.onAnswered(correct);
+      if (opts.onAnswered) opts.onAnswered(correct, picked);
     }
     function hint(message) {
       feedback.className = "qz-feedback qz-hint";
@@ -447,6 +510,8 @@
           reveal(true, "<p><strong>正解です。</strong> 答え: " + esc(q.answer.text) + "</p>");
         } else if (res.verdict === "mistake") {
           var m = q.mistakes[res.mistake];
+          noteMistake(m.mistake, expand(m.feedback_html, math));
+          picked = m.mistake;
           reveal(false, "<p><strong>不正解です。</strong> 正解は " + esc(q.answer.text) + "。</p>" +
             "<div class=\"qz-mistake\" data-mistake=\"" + esc(m.mistake) + "\"><p class=\"qz-mistake-head\">" +
             "あなたの答え " + shown + " は、次の誤りで計算した値 " + esc(m.text) + " と一致します。</p>" +
@@ -498,11 +563,16 @@
           if (j === i) labels[j].classList.add("qz-is-picked");
           var mark = text("span", "qz-mark", c.correct ? "正解" : (j === i ? "あなたの答え（誤り）" : "誤り"));
           labels[j].insertBefore(mark, labels[j].querySelector(".qz-choice-body"));
-          if (c.feedback_html && !c.correct) labels[j].appendChild(el("div", "qz-choice-feedback", expand(c.feedback_html, math)));
+          if (c.feedback_html && !c.correct) {
+            var fb = el("div", "qz-choice-feedback", expand(c.feedback_html, math));
+            if (c.mistake) fb.setAttribute("data-mistake", c.mistake);
+            labels[j].appendChild(fb);
+          }
           labels[j].querySelector("input").disabled = true;
         });
         if (cbtn) cbtn.disabled = true;
         var c = q.choices[i];
+        if (!c.correct && c.mistake) { noteMistake(c.mistake, expand(c.feedback_html, math)); picked = c.mistake; }
         reveal(c.correct, c.correct ? "<p><strong>正解です。</strong> " + LETTERS.charAt(i) + " が正しい選択肢です。</p>" :
           "<p><strong>不正解です。</strong> 正解は " + LETTERS.charAt(q.answer.index) + " です。" +
           "各選択肢の下に、その選択肢がどんな誤りから作られたかを示しました。</p>");
@@ -706,6 +776,10 @@
       over = true;
       if (timer) clearInterval(timer);
       var s = examScore(questions, picks);
+      questions.forEach(function (q, i) {  /* 名前のある誤りの選択肢を選んだ問題: 復習ページの材料（解説はこのあと表示） */
+        var c = picks[i] === null ? null : q.choices[picks[i]];
+        if (c && !c.correct && c.mistake) noteMistake(c.mistake, expand(c.feedback_html, math));
+      });
       update("exam", function (old) {
         old.group = "exam";
         old.title = "模擬試験";
@@ -787,6 +861,145 @@
     return wrap;
   }
 
+
+  /* ===== 復習 ============================================================================ */
+  function titleOf(item, index) {
+    var info = index.mistakes[item.name] || {};
+    if (info.title) return info.title;
+    var div = document.createElement("div");
+    div.innerHTML = item.html || "";
+    var t = (div.textContent || "").replace(/^誤り。記述の値は次の誤りで計算した値である。/, "");
+    var cut = t.search(/[:：]/);
+    return cut > 0 && cut <= 40 ? t.slice(0, cut) : item.name;
+  }
+  function dateText(ms) {
+    var d = new Date(ms);
+    return d.getFullYear() + "/" + (d.getMonth() + 1) + "/" + d.getDate();
+  }
+
+  function initReview(rootEl, index) {
+    var intervals = index.intervals;
+    rootEl.innerHTML = "";
+    var summary = text("p", "qz-rv-summary", "");
+    summary.setAttribute("aria-live", "polite");
+    var list = el("ol", "qz-rv-list");
+    var qhead = text("p", "qz-rv-qhead", "");
+    var box = el("div", "qz-box");
+    var next = button("次の復習問題", "qz-rv-next");
+    var io = el("div", "qz-rv-io");
+    var exp = button("記録を書き出す（JSON）", "qz-rv-export");
+    var impLabel = el("label", "md-button qz-rv-import");
+    impLabel.appendChild(document.createTextNode("記録を読み込む（JSON）"));
+    var file = el("input");
+    file.type = "file"; file.accept = "application/json,.json"; file.className = "qz-rv-file";
+    impLabel.appendChild(file);
+    var reset = button("復習の記録をリセット", "qz-rv-reset");
+    var status = text("p", "qz-rv-status", "");
+    status.setAttribute("role", "status");
+    io.appendChild(exp); io.appendChild(impLabel); io.appendChild(reset);
+    [summary, list, qhead, box, next, io, status].forEach(function (e) { rootEl.appendChild(e); });
+    var current = null;
+
+    function servable(item) { var info = index.mistakes[item.name]; return info && info.v && info.v.length; }
+    function refresh() {
+      var now = Date.now();
+      var items = reviewList(loadReview(), now);
+      var due = items.filter(function (it) { return it.isDue && servable(it); });
+      summary.textContent = items.length ? "記録した誤り " + items.length + " 種類、今日の復習 " + due.length + " 件。" :
+        "まだ記録した誤りはありません。各ページの練習問題で、よくある誤りと一致する答えをすると、ここに並びます。";
+      list.innerHTML = "";
+      items.forEach(function (it) {
+        var li = el("li", "qz-rv-item" + (it.isDue ? " qz-rv-due" : ""));
+        li.setAttribute("data-mistake", it.name);
+        var head = el("p", "qz-rv-head");
+        head.appendChild(text("strong", "qz-rv-title", titleOf(it, index)));
+        head.appendChild(text("span", "qz-rv-meta", "　" + it.count + " 回・箱 " + it.box + "・" +
+          (it.isDue ? "今日出題" : dateText(it.due) + " から出題") + (servable(it) ? "" : "（出題できる問題なし）")));
+        li.appendChild(head);
+        if (it.html) {
+          var d = el("details", "qz-rv-why");
+          d.appendChild(text("summary", "", "説明（答えたときのフィードバック）"));
+          d.appendChild(el("div", "", it.html));
+          li.appendChild(d);
+        }
+        list.appendChild(li);
+      });
+      return due;
+    }
+    function serve(focus) {
+      var due = refresh();
+      box.innerHTML = "";
+      current = null;
+      next.hidden = true;
+      if (!due.length) {
+        qhead.textContent = Object.keys(loadReview().mistakes).length ? "今日の復習は終わりました。" : "";
+        return Promise.resolve();
+      }
+      var target = due[0];
+      var info = index.mistakes[target.name];
+      var store = loadReview();
+      var m = store.mistakes[target.name];
+      var k = (m.served || 0) % info.v.length;
+      m.served = (m.served || 0) + 1;
+      saveReview(store);
+      var url = siteBase() + "/" + index.quizzes[info.v[k][0]] + info.v[k][1] + ".bin";
+      current = target.name;
+      rootEl.setAttribute("data-target", target.name);
+      qhead.textContent = "「" + titleOf(target, index) + "」を含む問題（正解 " + (m.right || 0) + " / " +
+        intervals.length + " 回）";
+      return fetch(url).then(function (r) {
+        if (!r.ok) throw new Error("問題ファイルを読めませんでした（" + r.status + "）");
+        return r.arrayBuffer();
+      }).then(function (buf) { return decodeVariant(new Uint8Array(buf)); }).then(function (q) {
+        var name = target.name;
+        var view = renderQuestion(box, q, [], {
+          mode: "practice", heading: "復習問題",
+          onAnswered: function (correct) {  /* 正解: 1 つ上の箱へ（最後の箱なら卒業）。不正解: 箱 1 へ */
+            saveReview(reviewAnswer(loadReview(), name, correct, Date.now(), intervals));
+            refresh();
+            next.hidden = false;
+            next.focus({ preventScroll: true });
+          }
+        });
+        if (focus) view.focus();
+      });
+    }
+    next.addEventListener("click", function () { serve(true); });
+    exp.addEventListener("click", function () {
+      var data = { format: "eshikaku-study", version: 1, exported: new Date().toISOString(), quiz: load(),
+                   review: loadReview() };
+      var blob = new Blob([JSON.stringify(data, null, 1)], { type: "application/json" });
+      var a = el("a");
+      var d = new Date();
+      a.href = URL.createObjectURL(blob);
+      a.download = "eshikaku-study-" + d.getFullYear() + ("0" + (d.getMonth() + 1)).slice(-2) +
+        ("0" + d.getDate()).slice(-2) + ".json";
+      document.body.appendChild(a); a.click(); a.remove();
+      setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
+      status.textContent = "記録を書き出しました（この端末の中だけで作ったファイルです）。";
+    });
+    file.addEventListener("change", function () {
+      var f = file.files && file.files[0];
+      if (!f) return;
+      f.text().then(function (t) {
+        var data = JSON.parse(t);
+        if (!data || data.format !== "eshikaku-study" || data.version !== 1 || typeof data.quiz !== "object" ||
+            !data.review || typeof data.review.mistakes !== "object") {
+          throw new Error("このサイトの記録ファイルではありません");
+        }
+        save(data.quiz || {});
+        saveReview(copyReview(data.review));
+        file.value = "";
+        return serve(false).then(function () { status.textContent = "記録を読み込みました。"; });
+      }).catch(function (err) { status.textContent = "読み込めませんでした: " + err.message; });
+    });
+    reset.addEventListener("click", function () {
+      saveReview(emptyReview());
+      serve(false).then(function () { status.textContent = "復習の記録をリセットしました。"; });
+    });
+    return serve(false);
+  }
+
   /* ===== 進捗の表 ======================================================================== */
   function fillProgress() {
     var cells = document.querySelectorAll(".qz-stat[data-group]");
@@ -847,6 +1060,16 @@
         target.focus({ preventScroll: true });
         target.scrollIntoView({ block: "center" });
       });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll(".qz-rv[data-review]"), function (r) {
+      if (r.getAttribute("data-ready")) return;
+      r.setAttribute("data-ready", "loading");
+      fetch(r.getAttribute("data-review")).then(function (res) {
+        if (!res.ok) throw new Error(res.status + " " + res.statusText);
+        return res.json();
+      }).then(function (index) { return initReview(r, index); }).then(function () {
+        r.setAttribute("data-ready", "1");
+      }).catch(function (err) { failed(r, err); r.setAttribute("data-ready", "error"); });
     });
     fillProgress();
     Array.prototype.forEach.call(document.querySelectorAll(".qz-reset-all"), function (b) {
