@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
-from _pool import pool_variants
+from _pool import open_logged, pool_variants
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -23,14 +22,7 @@ pytestmark = pytest.mark.browser
 
 
 def _open(browser, server, path: str, width: int):
-    ctx = browser.new_context(viewport={"width": width, "height": 900})
-    page = ctx.new_page()
-    log = {"errors": [], "hosts": set()}
-    page.on("console", lambda m: log["errors"].append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: log["errors"].append(str(e)))
-    page.on("request", lambda r: log["hosts"].add(urlparse(r.url).hostname)
-            if urlparse(r.url).scheme not in ("data", "blob") else None)
-    page.goto(f"{server}/{path}", wait_until="load")
+    ctx, page, log = open_logged(browser, server, path, width)
     return ctx, page, log
 
 

@@ -9,10 +9,9 @@ the drill's own asyncio printing cannot share.)"""
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
-from _pool import pool_variants
+from _pool import open_logged, pool_variants
 
 from quizgen.quiz import specs as S
 
@@ -24,14 +23,7 @@ pytestmark = pytest.mark.browser
 
 
 def _open(browser, server, path: str, width: int):
-    ctx = browser.new_context(viewport={"width": width, "height": 900})
-    page = ctx.new_page()
-    log = {"errors": [], "hosts": set()}
-    page.on("console", lambda msg: log["errors"].append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda e: log["errors"].append(str(e)))
-    page.on("request", lambda r: log["hosts"].add(urlparse(r.url).hostname)
-            if urlparse(r.url).scheme not in ("data", "blob") else None)
-    page.goto(f"{server}/{path}")
+    ctx, page, log = open_logged(browser, server, path, width)
     page.wait_for_selector(".qz[data-ready='1']", timeout=20000)
     return ctx, page, log
 
