@@ -246,8 +246,21 @@ def test_code_blank_t1_trap_is_explained() -> None:
     assert seen > 0
 
 
-@pytest.mark.parametrize("key", ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "amsgrad",
-                                 "adamw", "nadam", "radam", "adamax"])
+ALL_KEYS = [k for k in optimizers.ORDER if k in optimizers.MODULES]
+
+
+@pytest.mark.parametrize("key", ALL_KEYS)
+def test_every_optimizer_has_three_mistaken_rules_in_each_convention(key: str) -> None:
+    """formula draws an optimizer without working out the others' variants: each must have three."""
+    from quizgen.families.formula import variants
+
+    conventions = ["textbook", "pytorch"] + (["sutskever"] if "sutskever" in optimizers.get(key).INFO.conventions
+                                             else [])
+    for convention in conventions:
+        assert len(variants(key, convention)[1]) >= 3, (key, convention)
+
+
+@pytest.mark.parametrize("key", ALL_KEYS)
 def test_every_optimizer_has_code_and_formula_questions(key: str) -> None:
     for family in ("code_blank", "formula"):
         q = generate(family, 1, optimizer=key)

@@ -146,14 +146,16 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
     keys = [opts["optimizer"]] if opts["optimizer"] else [k for k in optimizers.ORDER if k in optimizers.MODULES]
     if opts["convention"] == "sutskever":
         keys = [k for k in keys if "sutskever" in optimizers.get(k).INFO.conventions]
-    usable = [k for k in keys if len(variants(k, opts["convention"] or "textbook")[1]) >= 3]
-    if not usable:
-        raise ValueError(f"formula: fewer than three provable mistaken rules for {', '.join(keys) or 'any optimizer'}"
-                         f" ({opts['convention']})")
-    key = C.draw_optimizer(r, usable)
+    if not keys:
+        raise ValueError(f"formula: no optimizer has the {opts['convention']} convention")
+    # every optimizer has at least three provable mistaken rules in each of its conventions (a test checks
+    # each), so only the drawn one's are worked out: each optimizer's take a few tenths of a second of sympy
+    key = C.draw_optimizer(r, keys)
     convention = opts["convention"] or ("sutskever" if "sutskever" in optimizers.get(key).INFO.conventions
                                         and r.random() < 0.4 else "textbook")
     text, vs = variants(key, convention)
+    if len(vs) < 3:
+        raise ValueError(f"formula: fewer than three provable mistaken rules for {key} ({convention})")
     idx = sorted(int(i) for i in r.choice(len(vs), size=3, replace=False))
     chosen = [vs[i] for i in idx]
     info = optimizers.get(key).INFO
