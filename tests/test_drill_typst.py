@@ -10,6 +10,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import optimizers as O
@@ -202,3 +203,35 @@ def test_same_source_same_bytes_and_no_date(tmp_path):
     b = _compile(tmp_path, "$ x = frac(1, 2) $ 日本語").read_bytes()
     assert a == b
     assert b"/CreationDate" not in a and b"/ModDate" not in a and b"xmp:CreateDate" not in a
+
+
+def _gray_page(pdf: Path) -> np.ndarray:
+    """The PDF's first page as 8-bit gray pixels (pdftoppm, 150 dpi)."""
+    raw = subprocess.run(["pdftoppm", "-r", "150", "-gray", "-f", "1", "-l", "1", str(pdf)], check=True,
+                         capture_output=True).stdout
+    magic, width, height, depth, pixels = raw.split(maxsplit=4)
+    assert magic == b"P5" and depth == b"255"
+    return np.frombuffer(pixels[:int(width) * int(height)], np.uint8).reshape(int(height), int(width))
+
+
+def test_printed_dots_draw_the_sites_picture_in_a_fraction_of_the_bytes(tmp_path):
+    """Print draws a path's dots as round-capped segments (plots.paths_svg(dots="caps")), not one <circle> each:
+    rendered, the two figures differ only in anti-aliased edge pixels, and the PDF is much smaller."""
+    from quizgen import generate, plots
+
+    def dots_in(data):
+        return sum(len(s["points"]) for s in data["series"])
+
+    data = next(d for d in (generate("trajectory", seed).figures[0].data for seed in range(50)) if dots_in(d) > 300)
+    sizes, pages = {}, {}
+    for dots in ("circles", "caps"):
+        svg = plots.paths_svg(data, dots=dots)
+        assert ("<circle" in svg) == (dots == "circles")
+        folder = tmp_path / dots
+        folder.mkdir()
+        (folder / "f.svg").write_text(svg, encoding="utf-8")
+        pdf = _compile(folder, '#image("/f.svg", width: 12cm)')
+        sizes[dots], pages[dots] = pdf.stat().st_size, _gray_page(pdf)
+    differ = np.abs(pages["circles"].astype(int) - pages["caps"].astype(int)) > 64
+    assert differ.mean() < 2e-4, differ.sum()
+    assert sizes["caps"] < 0.5 * sizes["circles"], sizes

@@ -65,22 +65,23 @@ def code_html(parts: list[list[tuple[str, str]]]) -> str:
                               for kind, t in line) for line in parts)
 
 
-def figure_svg(fig: Any, cache=None) -> str:
+def figure_svg(fig: Any, cache=None, *, dots: str = "circles") -> str:
     """The figure drawn by quizgen.plots (inline SVG). ``cache``: a :class:`quizgen.site.cache.FileCache`
-    (entries named by the figure's data and the plotting code), for the site build's warm rebuilds."""
+    (entries named by the figure's data and the plotting code), for the site build's warm rebuilds.
+    ``dots``: see :func:`quizgen.plots.paths_svg` (print uses ``"caps"``)."""
     if fig.kind != "paths":
         raise ValueError(f"unknown figure kind {fig.kind!r}")
     from .. import plots
 
     def draw() -> bytes:
-        svg = plots.paths_svg(fig.data)
+        svg = plots.paths_svg(fig.data, dots=dots)
         return re.sub(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", "", svg).encode("utf-8")
 
     if cache is None:
         return draw().decode("utf-8")
     from ..site.cache import digest, file_digest
 
-    key = digest("drill-figure", fig.kind, fig.data, file_digest(plots.__file__), plots.fonts.identity())
+    key = digest("drill-figure", fig.kind, fig.data, dots, file_digest(plots.__file__), plots.fonts.identity())
     return cache.get_or_make(key, draw).decode("utf-8")
 
 
