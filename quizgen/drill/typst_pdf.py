@@ -2,9 +2,10 @@
 
 Fonts: Typst embeds its own math font (New Computer Modern Math) and DejaVu Sans Mono; the Japanese text is
 set in Noto Sans CJK JP, which comes from the system (Debian/Ubuntu ``fonts-noto-cjk``, installed by
-scripts/system-deps.sh). :func:`font_dirs` finds it (``QUIZGEN_FONT_DIR``, fontconfig, the usual font
-folders) and Typst is given only that folder and its own fonts, never the rest of the system's: which fonts a
-sheet uses does not depend on what else is installed. Without the font, one clear error names the package.
+scripts/system-deps.sh). :func:`font_dirs` finds it (``QUIZGEN_FONT_DIR``, the Debian/Ubuntu and Arch
+folders, fontconfig, the usual font folders; asking fontconfig takes a tenth of a second) and Typst is given
+only that folder and its own fonts, never the rest of the system's: which fonts a sheet uses does not depend
+on what else is installed. Without the font, one clear error names the package.
 
 Identical bytes: the documents set ``document(date: none)`` (Typst writes the compile time otherwise), so the
 same source and fonts give the same PDF. Fonts are embedded as subsets; the text is extractable
@@ -29,6 +30,7 @@ FONT_HELP = ("the Japanese font Noto Sans CJK JP was not found (needed to print 
              "(Debian/Ubuntu: apt install fonts-noto-cjk; Fedora: dnf install google-noto-sans-cjk-fonts; "
              "macOS: brew install --cask font-noto-sans-cjk) or set QUIZGEN_FONT_DIR to a folder that holds "
              "NotoSansCJK-Regular.ttc")
+KNOWN = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/noto-cjk")  # Debian/Ubuntu, Arch: tried first
 SEARCH = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts", "/Library/Fonts",
           "~/Library/Fonts", "C:/Windows/Fonts")
 
@@ -76,7 +78,8 @@ def font_dirs() -> tuple[Path, ...]:
         if not d.is_dir() or not any((d / f).exists() for f in FONT_FILES):
             raise OSError(f"QUIZGEN_FONT_DIR={env} holds none of {', '.join(FONT_FILES)}")
         return (d,)
-    dirs = _fc_dirs() or _walk_dirs()
+    dirs = [Path(k) for k in KNOWN if any((Path(k) / f).is_file() for f in FONT_FILES)]
+    dirs = dirs or _fc_dirs() or _walk_dirs()
     if not dirs:
         raise OSError(FONT_HELP)
     return (dirs[0],)
