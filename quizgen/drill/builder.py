@@ -415,8 +415,10 @@ def _run(jobs: list[Job], classes: list[str], spec: DrillSpec, staging: Path, wo
             t1 = time.perf_counter()
             sources = [(str(staging), kind, _class_document(jobs, kind, spec, pad)) for kind in classes]
             if workers > 1:
-                pool = _pool(min(workers, len(sources)))
-                counts = pool.starmap(make_class_pdf, sources)
+                # one after the other, each in a new process: Typst lays out on every core by itself, and a
+                # class document's layout takes most of a gigabyte that is given back when its process ends
+                pool = _pool(1, maxtasksperchild=1)
+                counts = pool.starmap(make_class_pdf, sources, chunksize=1)
                 pool.close()
                 pool.join()
                 pool = None
@@ -439,14 +441,15 @@ def _started_typst() -> bool:
     return started()
 
 
-def _pool(workers: int):
+def _pool(workers: int, maxtasksperchild: int | None = None):
     from .typst_pdf import started
 
     # fork: the engine's imports and tables are shared, not repeated; but never from a process whose Typst
     # compiler runs threads (a test session, a second run in one process): forkserver then
     method = "forkserver" if started() else "fork"
     ctx = multiprocessing.get_context(method)
-    return ctx.Pool(workers, initializer=worker_init, initargs=(os.getpid() if method == "fork" else 0,))
+    return ctx.Pool(workers, initializer=worker_init, initargs=(os.getpid() if method == "fork" else 0,),
+                    maxtasksperchild=maxtasksperchild)
 
 
 def _indexed(item: tuple[int, Job]) -> tuple[int, SheetResult]:
