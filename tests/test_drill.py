@@ -217,7 +217,7 @@ def test_staging_removed_when_a_run_fails(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise ValueError("engine failed")
 
-    monkeypatch.setattr(B, "make_sheet", boom)
+    monkeypatch.setattr(B, "prepare_sheet", boom)
     out = tmp_path / "out"
     with pytest.raises(ValueError, match="engine failed"):
         B.build(make_spec(1, 1), out, pdf=False, html=True)

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 from collections.abc import Iterator
 
@@ -42,9 +43,13 @@ def terminate_as_exception() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def worker_init(parent: int) -> None:
+def worker_init(parent: int, nice: int = 0) -> None:
     """Run first in every worker process (see the module doc). ``parent``: the pid that forked it (0: started by
-    a forkserver, which ends when the run's process does)."""
+    a forkserver, which ends when the run's process does). ``nice``: lower the worker's CPU priority by this
+    much (the printers give way to the process that generates the sheets they print)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     die_with_parent(parent or None)
+    if nice:
+        with contextlib.suppress(OSError, AttributeError):  # AttributeError: no os.nice (Windows)
+            os.nice(nice)
