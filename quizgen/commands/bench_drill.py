@@ -6,13 +6,14 @@ machine and on what else runs on it, so the machine reference and the load avera
 2. a class run, 40 × 10: the size of all files together (target ≤ 15 MB) and of each class PDF (≤ 5 MB);
 3. one sheet (``quizgen drill --student``, 10 questions) in a new process, start-up included (≤ 1.5 s).
 
-The runs build into a temporary folder (removed afterwards unless ``--keep DIR``) from a generated roster,
-with the same code path as ``quizgen drill --roster``.
+Each run is the ``quizgen drill`` command in a new process (start-up included), as a teacher runs it, from a
+generated roster into a temporary folder (kept with ``--keep DIR``); its processes are sampled from outside.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -21,8 +22,9 @@ import threading
 import time
 from pathlib import Path
 
-from ..drill import build, make_spec
+from ..drill import make_spec
 from ..drill.roster import Student
+from ..drill.typst_pdf import page_count
 from ..machine import describe
 
 TARGET_SECONDS = 15.0
@@ -117,8 +119,9 @@ class MemorySampler:
     the CPU seconds used by every process of the tree (each process's last sample; a process that ends
     between two samples loses at most one interval)."""
 
-    def __init__(self, interval: float = 0.1):
+    def __init__(self, interval: float = 0.1, root: int | None = None):
         self.interval = interval
+        self.root = root
         self.peak = 0
         self._cpu: dict[tuple[int, float], float] = {}
         self._start: dict[int, float] = {}
@@ -136,7 +139,7 @@ class MemorySampler:
             self._cpu[(pid, 0.0)] = max(self._cpu.get((pid, 0.0), 0.0), _cpu_seconds(pid))
 
     def _loop(self) -> None:
-        me = os.getpid()
+        me = self.root or os.getpid()
         self._start = {me: _cpu_seconds(me)}
         while not self._stop.is_set():
             self._sample(me)
@@ -152,12 +155,33 @@ class MemorySampler:
         self._thread.join()
 
 
-def _class_run(spec, students, out: Path, args, pdf: bool):
+def _class_run(args, count: int, roster: Path, out: Path, pdf: bool) -> tuple[dict, float, MemorySampler]:
+    """``quizgen drill --roster`` in a new process, as a teacher runs it (start-up included), sampled from
+    here (a sampler in the same process would take turns with the run that generates the sheets)."""
+    cmd = [sys.executable, "-m", "quizgen", "drill", "--count", str(count), "--seed", str(args.seed),
+           "--roster", str(roster), "--out", str(out), "--quiet"]
+    for option, value in (("--families", args.families), ("--optimizers", args.optimizers)):
+        if value:
+            cmd += [option, *value]
+    if args.jobs:
+        cmd += ["--jobs", str(args.jobs)]
+    if not pdf:
+        cmd.append("--html-only")
+    if args.no_sheets:
+        cmd.append("--no-sheets")
     t0 = time.perf_counter()
-    with MemorySampler() as mem:
-        result = build(spec, out, students, jobs=args.jobs, pdf=pdf, html=not pdf, class_run=True,
-                       sheets=not args.no_sheets)
-    return result, time.perf_counter() - t0, mem
+    proc = subprocess.Popen(cmd)
+    with MemorySampler(root=proc.pid) as mem:
+        code = proc.wait()
+    wall = time.perf_counter() - t0
+    if code != 0:
+        raise OSError(f"the drill run failed (exit status {code}): {' '.join(cmd)}")
+    manifest = json.loads((out / "drill.json").read_text(encoding="utf-8"))
+    return manifest, wall, mem
+
+
+def _pages(files: list[Path]) -> int:
+    return sum(page_count(p.read_bytes()) for p in files if p.suffix == ".pdf")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -172,23 +196,26 @@ def run(args: argparse.Namespace) -> int:
     print(f"  {describe()}")
     with tempfile.TemporaryDirectory(prefix="quizgen-bench-") as tmp:
         base = Path(args.keep) if args.keep else Path(tmp)
-        result, wall, mem = _class_run(spec, students, base / "class", args, pdf)
-        size = sum(p.stat().st_size for p in result.files)
-        s = result.seconds
-        print(f"  [1] class run: sheets generated{' and printed' if pdf else ''} in {s.get('sheets', 0):.1f} s "
-              f"({result.workers} worker process{'es' if result.workers != 1 else ''})"
-              + (f", class PDFs {s.get('class', 0):.1f} s; {result.pdfs} PDFs, {result.pages:,} pages" if pdf else ""))
+        base.mkdir(parents=True, exist_ok=True)
+        roster = base / "roster.csv"
+        roster.write_text("id,name\n" + "".join(f"{s.id},{s.name}\n" for s in students), encoding="utf-8")
+        manifest, wall, mem = _class_run(args, args.count, roster, base / "class", pdf)
+        files = [base / "class" / f for f in manifest["files"]]
+        size = sum(p.stat().st_size for p in files)
+        pdfs = [p for p in files if p.suffix == ".pdf"]
+        print(f"  [1] class run (quizgen drill --roster, a new process): {len(files)} files"
+              + (f", {len(pdfs)} PDFs, {_pages(pdfs):,} pages" if pdf else ""))
         print(f"      total {wall:.1f} s wall (target ≤ {TARGET_SECONDS:.0f} s on 2 cores: "
               f"{_met(wall <= TARGET_SECONDS)}); CPU time of the process tree {mem.cpu:.0f} s")
-        print(f"      peak memory (PSS of this process and its children, sampled every 0.1 s): "
+        print(f"      peak memory (PSS of the run's processes, sampled every 0.1 s): "
               f"{mem.peak / 1024:.0f} MiB "
               f"(target ≤ {TARGET_MEMORY_MIB} MiB: {_met(mem.peak / 1024 <= TARGET_MEMORY_MIB)})")
-        print(f"      written: {len(result.files)} files, {size / 2**20:.1f} MiB")
+        print(f"      written: {len(files)} files, {size / 2**20:.1f} MiB")
         if pdf and not args.timed_only:
-            spec10 = make_spec(args.size_count, args.seed, args.families, args.optimizers, "ja", "")
-            result10, wall10, _ = _class_run(spec10, students, base / "sizes", args, pdf)
-            total = sum(p.stat().st_size for p in result10.files) / 1e6
-            classes = {p.name: p.stat().st_size / 1e6 for p in result10.files if p.name.startswith("class-")}
+            manifest10, wall10, _ = _class_run(args, args.size_count, roster, base / "sizes", pdf)
+            files10 = [base / "sizes" / f for f in manifest10["files"]]
+            total = sum(p.stat().st_size for p in files10) / 1e6
+            classes = {p.name: p.stat().st_size / 1e6 for p in files10 if p.name.startswith("class-")}
             biggest = max(classes.values(), default=0.0)
             print(f"  [2] {args.students} × {args.size_count} ({wall10:.1f} s): all files {total:.1f} MB (target ≤ "
                   f"{TARGET_FILES_MB:.0f} MB: {_met(total <= TARGET_FILES_MB)}); "
