@@ -103,23 +103,11 @@ class SheetResult:
 
 
 def prepare_sheet(job: Job) -> tuple[Sheet, SheetResult]:
-    """In the run's own process: the sheet's questions, its Typst parts (and each PDF's main file) written to
-    the build folder, and its CSV rows. The engine's tables (each optimizer's proven-wrong terms and rules,
-    seconds of sympy) are built once here, not once per worker."""
+    """In the run's own process: the sheet's questions and its CSV rows. The engine's tables (each optimizer's
+    proven-wrong terms and rules, seconds of sympy) are built once here, not once per worker."""
     t0 = time.perf_counter()
     plan = job.plan
     sheet = generate_sheet(plan)
-    if job.pdf:
-        from .typst_sheet import document, part_ref, render_parts
-
-        root = Path(job.staging) / TYPST_DIR
-        parts = render_parts(sheet, root / "figures")
-        for kind in KINDS:
-            rel = f"parts/{plan.stem}-{kind}.typ"
-            _write(root / rel, getattr(parts, kind))
-            if job.sheets:
-                _write(root / f"{plan.stem}-{kind}.typ",
-                       document([part_ref(plan, kind, "/" + rel)], plan.spec.lang, plan.title))
     answers = [answer_plain(q) for q in sheet.questions]
     rows = []
     for n, (q, ans) in enumerate(zip(sheet.questions, answers), start=1):
@@ -134,17 +122,26 @@ def prepare_sheet(job: Job) -> tuple[Sheet, SheetResult]:
 
 
 def print_sheet(job: Job, sheet: Sheet) -> int:
-    """In a worker: the sheet's own PDFs (Typst) and HTML files; returns the PDFs' pages."""
+    """In a worker: the sheet's Typst parts (which the class documents include too) and its own PDFs, and its
+    HTML files; returns the PDFs' pages."""
     plan = job.plan
     sheet_dir = Path(job.sheet_dir)
     pages = 0
-    if job.pdf and job.sheets:
+    if job.pdf:
         from .typst_pdf import compile_pdf, page_count
+        from .typst_sheet import document, part_ref, render_parts
 
         root = Path(job.staging) / TYPST_DIR
+        parts = render_parts(sheet, root / "figures")
         for kind in KINDS:
+            rel = f"parts/{plan.stem}-{kind}.typ"
+            _write(root / rel, getattr(parts, kind))
+            if not job.sheets:
+                continue
+            main = f"{plan.stem}-{kind}.typ"
+            _write(root / main, document([part_ref(plan, kind, "/" + rel)], plan.spec.lang, plan.title))
             out = sheet_dir / f"{plan.stem}-{kind}.pdf"
-            compile_pdf(root, f"{plan.stem}-{kind}.typ", out)
+            compile_pdf(root, main, out)
             pages += page_count(out.read_bytes())
     if job.html:
         _write_html(sheet, sheet_dir)
@@ -403,8 +400,8 @@ def build(spec: DrillSpec, out: Path | str, students: Sequence[Student] | None =
 
 def _run(jobs: list[Job], classes: list[str], spec: DrillSpec, staging: Path, workers: int, pad: bool,
          bar: _Progress, seconds: dict[str, float]) -> tuple[list[SheetResult], int]:
-    """Every sheet: generated here, one after another, while ``workers`` processes print the sheets already
-    generated (in this process if 1); then the class PDFs."""
+    """Every sheet: generated here, one after another, while ``workers`` processes write and print the sheets
+    already generated (in this process if 1); then the class PDFs."""
     t0 = time.perf_counter()
     results: list[SheetResult] = []
     pages = 0

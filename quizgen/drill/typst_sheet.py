@@ -10,6 +10,7 @@ student's name or a title prints as typed. Figures are written as SVG files besi
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -107,7 +108,7 @@ class TypstFormat:
         path = self.figure_dir / name
         if not path.exists():
             self.figure_dir.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")  # two workers may draw the same figure
             tmp.write_bytes(svg)
             tmp.replace(path)
         return f"/{self.figure_dir.name}/{name}"
