@@ -1,7 +1,8 @@
-"""Build a drill run: each sheet's questions generated and its two PDFs printed by Typst in worker processes,
-then the class PDFs (one Typst document each); everything is written to a staging folder and moved into
-place only when the whole run has succeeded (a failed, interrupted or terminated run leaves no file under
-a final name, and no process behind: see :mod:`.procs`).
+"""Build a drill run: the sheets' questions generated in this process (the engine's tables built once) while
+worker processes write each sheet's Typst source and print its two PDFs, then the class PDFs (one Typst
+document each, one after the other); everything is written to a staging folder and moved into place only
+when the whole run has succeeded (a failed, interrupted or terminated run leaves no file under a final
+name, and no process behind: see :mod:`.procs`).
 
 Layout of ``--out DIR``::
 
