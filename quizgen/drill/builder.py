@@ -411,7 +411,7 @@ def _run(jobs: list[Job], classes: list[str], spec: DrillSpec, staging: Path, wo
         if workers > 1:
             # forked before this process runs Typst (see _pool); this process generates every sheet and is the
             # one the others wait for: the printers run at a lower priority (40 x 20: 16.3 s -> 15 s)
-            pool = _pool(workers, nice=10)
+            pool = _pool(workers, nice=10, warm=True)
             printing = []
             for job in jobs:
                 sheet, result = prepare_sheet(job)
@@ -455,15 +455,27 @@ def _run(jobs: list[Job], classes: list[str], spec: DrillSpec, staging: Path, wo
     return results, pages
 
 
-def _pool(workers: int, maxtasksperchild: int | None = None, nice: int = 0):
+def _pool(workers: int, maxtasksperchild: int | None = None, nice: int = 0, warm: bool = False):
     from .typst_pdf import started
 
     # fork: the engine's imports are shared, not repeated; but never from a process whose Typst compiler runs
     # threads (a test session, a second run in one process): forkserver then
     method = "forkserver" if started() else "fork"
     ctx = multiprocessing.get_context(method)
-    return ctx.Pool(workers, initializer=worker_init, initargs=(os.getpid() if method == "fork" else 0, nice),
-                    maxtasksperchild=maxtasksperchild)
+    return ctx.Pool(workers, initializer=_printer_init if warm else worker_init,
+                    initargs=(os.getpid() if method == "fork" else 0, nice), maxtasksperchild=maxtasksperchild)
+
+
+def _printer_init(parent: int, nice: int) -> None:
+    """A printing worker starts while the first sheet is still being generated: it loads what printing needs
+    (matplotlib for the figures, the templates, Typst and its fonts) in that otherwise idle time."""
+    worker_init(parent, nice)
+    from .. import plots  # noqa: F401
+    from .typst_pdf import compiler
+    from .typst_sheet import _env
+
+    _env()
+    compiler()
 
 
 def _class_document(jobs: list[Job], kind: str, spec: DrillSpec, pad: bool) -> str:
