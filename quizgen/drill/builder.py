@@ -291,7 +291,7 @@ class BuildResult:
     pdfs: int
     pages: int
     seconds: dict[str, float] = field(default_factory=dict)
-    workers: int = 1
+    workers: int = 0  # printing processes beside the run's own (0: it printed every sheet itself)
     replaced: int = 0  # files of an earlier run removed
 
 
@@ -353,7 +353,8 @@ def build(spec: DrillSpec, out: Path | str, students: Sequence[Student] | None =
     if students is None or len(students) == 0:
         students = [Student(ANONYMOUS)]
     check_run(spec, students)
-    workers = min(default_jobs(jobs), len(students))
+    cores = default_jobs(jobs)
+    workers = min(cores, len(students)) if cores > 1 else 0  # printing processes (0: print in this one)
     plans = [SheetPlan(spec, s, i) for i, s in enumerate(students)]
     if not pdf and not html:
         raise ValueError("nothing to write: neither PDF nor HTML")
@@ -402,13 +403,14 @@ def build(spec: DrillSpec, out: Path | str, students: Sequence[Student] | None =
 def _run(jobs: list[Job], classes: list[str], spec: DrillSpec, staging: Path, workers: int, pad: bool,
          bar: _Progress, seconds: dict[str, float]) -> tuple[list[SheetResult], int]:
     """Every sheet: generated here, one after another, while ``workers`` processes write and print the sheets
-    already generated (in this process if 1); then the class PDFs."""
+    already generated (in this process if 0: ``--jobs 1``; one sheet on a machine with two cores still gets
+    a printer, which loads Typst and matplotlib while the sheet is generated); then the class PDFs."""
     t0 = time.perf_counter()
     results: list[SheetResult] = []
     pages = 0
     pool = None
     try:
-        if workers > 1:
+        if workers > 0:
             # forked before this process runs Typst (see _pool); this process generates every sheet and is the
             # one the others wait for: the printers run at a lower priority (40 x 20: 16.3 s -> 15 s)
             pool = _pool(workers, nice=10, warm=True)
@@ -434,7 +436,7 @@ def _run(jobs: list[Job], classes: list[str], spec: DrillSpec, staging: Path, wo
         if classes:
             t1 = time.perf_counter()
             sources = [(str(staging), kind, _class_document(jobs, kind, spec, pad)) for kind in classes]
-            if workers > 1:
+            if workers > 0:
                 # one after the other, each in a new process: Typst lays out on every core by itself, and a
                 # class document's layout takes most of a gigabyte that is given back when its process ends
                 pool = _pool(1, maxtasksperchild=1)
