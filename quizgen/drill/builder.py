@@ -413,7 +413,7 @@ def _run(jobs: list[Job], classes: list[str], spec: DrillSpec, staging: Path, wo
         if workers > 0:
             # forked before this process runs Typst (see _pool); this process generates every sheet and is the
             # one the others wait for: the printers run at a lower priority (40 x 20: 16.3 s -> 15 s)
-            pool = _pool(workers, nice=10, warm=True)
+            pool = _pool(workers, nice=10, warm=jobs[0].pdf)
             printing = []
             for job in jobs:
                 sheet, result = prepare_sheet(job)
@@ -472,12 +472,15 @@ def _printer_init(parent: int, nice: int) -> None:
     """A printing worker starts while the first sheet is still being generated: it loads what printing needs
     (matplotlib for the figures, the templates, Typst and its fonts) in that otherwise idle time."""
     worker_init(parent, nice)
-    from .. import plots  # noqa: F401
-    from .typst_pdf import compiler
-    from .typst_sheet import _env
+    try:
+        from .. import plots  # noqa: F401
+        from .typst_pdf import compiler
+        from .typst_sheet import _env
 
-    _env()
-    compiler()
+        _env()
+        compiler()
+    except Exception:  # noqa: BLE001 - an initializer that raises makes the pool start workers forever;
+        pass  # the same error is raised, once and clearly, when the worker prints its first sheet
 
 
 def _class_document(jobs: list[Job], kind: str, spec: DrillSpec, pad: bool) -> str:
