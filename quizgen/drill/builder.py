@@ -439,11 +439,15 @@ def _run(jobs: list[Job], classes: list[str], spec: DrillSpec, staging: Path, wo
             if workers > 0:
                 # one after the other, each in a new process: Typst lays out on every core by itself, and a
                 # class document's layout takes most of a gigabyte that is given back when its process ends
-                pool = _pool(1, maxtasksperchild=1)
-                counts = pool.starmap(make_class_pdf, sources, chunksize=1)
-                pool.close()
-                pool.join()
-                pool = None
+                # (a pool per document, started from this thread: a pool's replacement worker is started by
+                # its handler thread, and the parent-death signal then kills it when that thread ends)
+                counts = []
+                for source in sources:
+                    pool = _pool(1)
+                    counts.append(pool.apply(make_class_pdf, source))
+                    pool.close()
+                    pool.join()
+                    pool = None
             else:
                 counts = [make_class_pdf(*s) for s in sources]
             for _ in classes:
