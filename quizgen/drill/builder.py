@@ -461,7 +461,7 @@ def _run(jobs: list[Job], classes: list[str], spec: DrillSpec, staging: Path, wo
     return results, pages
 
 
-def _pool(workers: int, maxtasksperchild: int | None = None, nice: int = 0, warm: bool = False):
+def _pool(workers: int, nice: int = 0, warm: bool = False):
     from .typst_pdf import started
 
     # fork: the engine's imports are shared, not repeated; but never from a process whose Typst compiler runs
@@ -469,7 +469,7 @@ def _pool(workers: int, maxtasksperchild: int | None = None, nice: int = 0, warm
     method = "forkserver" if started() else "fork"
     ctx = multiprocessing.get_context(method)
     return ctx.Pool(workers, initializer=_printer_init if warm else worker_init,
-                    initargs=(os.getpid() if method == "fork" else 0, nice), maxtasksperchild=maxtasksperchild)
+                    initargs=(os.getpid() if method == "fork" else 0, nice))
 
 
 def _printer_init(parent: int, nice: int) -> None:
