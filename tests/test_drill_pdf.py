@@ -245,7 +245,14 @@ def _start(out: Path, roster: Path) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.Popen([sys.executable, "-m", "quizgen", *drill_args(out, roster)[:-3], "--count", "12",
                              "--quiet", "--out", str(out)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_as_from_a_terminal)
+
+
+def _as_from_a_terminal() -> None:
+    """Ctrl-C at its default, as a shell starts a command in the foreground: a suite started in the background
+    (``cmd &`` in a script) inherits SIGINT ignored, and Python then never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for_printing(proc: subprocess.Popen, out: Path) -> list[int]:
