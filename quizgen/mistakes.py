@@ -161,7 +161,9 @@ def _one_minus_to_one(*names: str) -> Callable[[Rule, sp.Expr], sp.Expr]:
         s = next((x for x in (_sym(rule, n) for n in names) if x is not None), None)
         if s is None:
             return expr
-        return expr.replace(lambda e: isinstance(e, sp.Add) and sp.expand(e - (1 - s)) == 0, lambda e: sp.Integer(1))
+        def hit(e):  # only a sum in s alone can be 1 - s (expanding every sum of a long unevaluated line is slow)
+            return isinstance(e, sp.Add) and e.free_symbols == {s} and sp.expand(e - (1 - s)) == 0
+        return expr.replace(hit, lambda e: sp.Integer(1))
     return fn
 
 
