@@ -211,8 +211,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"  {describe()}")
     stale = _not_compiled()
     if stale:
-        print(f"  note: {stale} of the project's modules have no up-to-date byte code and PYTHONDONTWRITEBYTECODE is "
-              "set, so every process compiles them again (0.2 s of a sheet): `make setup` compiles them")
+        print(f"  note: PYTHONDONTWRITEBYTECODE is set and {stale} of the project's modules have no up-to-date byte "
+              "code: every process compiles them again (0.2 s of a sheet for all of them); `make setup` compiles them")
     with tempfile.TemporaryDirectory(prefix="quizgen-bench-") as tmp:
         base = Path(args.keep) if args.keep else Path(tmp)
         base.mkdir(parents=True, exist_ok=True)
