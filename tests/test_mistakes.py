@@ -134,3 +134,18 @@ def test_sutskever_theta_matches_sutskever_form() -> None:
         theta += v
     assert M.get("nesterov_sutskever_theta").run(g) == pytest.approx(theta, rel=1e-12)
     assert execute(g).asked() == pytest.approx(theta + 0.9 * v, rel=1e-12)
+
+
+@pytest.mark.parametrize("family", ["formula", "formula_blank", "combination"])
+def test_a_proofs_point_writes_greek_letters_not_their_names(family):
+    """「例えば W = 3/2, g = 7/10, η = 1/10 で …」: the exact point in a wrong choice's feedback is written in the
+    letters of the formula the learner reads, not in the code's names (eta, rho, beta1)."""
+    import quizgen
+
+    points = []
+    for seed in range(40):
+        q = quizgen.generate(family, seed, render=False)
+        points += [c.feedback for c in q.choices if c.feedback and ("例えば" in c.feedback)]
+    assert len(points) >= 20
+    names = re.compile(r"\b(eta|rho|eps|beta1|beta2|alpha|mu|lam|gamma|tau|psi)\s*=")
+    assert not [p for p in points if names.search(p)], [p for p in points if names.search(p)][:2]

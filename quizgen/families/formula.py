@@ -218,4 +218,6 @@ def _form(key: str, convention: str) -> dict[str, Any]:
 
 
 def _point_text(p: dict[str, Any]) -> str:
-    return ", ".join(f"{k} = {v}" for k, v in p["point"].items())
+    from ._blanks import point_text  # the blank families' wording: Greek letters, not their names
+
+    return point_text(p["point"])
