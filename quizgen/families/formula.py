@@ -21,6 +21,7 @@ from optimizers import Rule
 
 from ..question import Answer, Choice, Question, SolutionStep
 from . import _common as C
+from ._blanks import point_text
 from ._run import rule_for
 
 KIND = "choice"
@@ -164,11 +165,12 @@ def generate(rng: np.random.Generator, *, lang: str = "ja", render: bool = True,
     for v in chosen:
         m = M.get(v.mistake)
         p = v.proof
+        point = point_text(p["point"])
         if lang == "ja":
             fb = (f"{m.title_ja}: {m.feedback_ja}（1 ステップを厳密に計算すると、例えば "
-                  f"{_point_text(p)} で {p['quantity']} が正しい式では {p['correct']}、この式では {p['wrong']}）")
+                  f"{point} で {p['quantity']} が正しい式では {p['correct']}、この式では {p['wrong']}）")
         else:
-            fb = (f"{m.title_en}: {m.feedback_en} (one exact step at {_point_text(p)} gives {p['quantity']} = "
+            fb = (f"{m.title_en}: {m.feedback_en} (one exact step at {point} gives {p['quantity']} = "
                   f"{p['correct']} with the right rule and {p['wrong']} with this one)")
         wrong.append(Choice(_inline(v.latex), False, None, v.mistake, fb))
     choices, index = C.place(C.part(rng, "order"), correct, wrong)
@@ -216,8 +218,3 @@ def _form(key: str, convention: str) -> dict[str, Any]:
     return {"amsgrad": {"amsgrad": True}, "nesterov": {"nesterov": True, "momentum": 0.9},
             "momentum": {"momentum": 0.9}, "adamw": {}}.get(key, {})
 
-
-def _point_text(p: dict[str, Any]) -> str:
-    from ._blanks import point_text  # the blank families' wording: Greek letters, not their names
-
-    return point_text(p["point"])
